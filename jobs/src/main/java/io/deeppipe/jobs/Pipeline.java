@@ -1,0 +1,1 @@
+package io.deeppipe.jobs; public class Pipeline { public static void main(String[] a){} }

@@ -1,0 +1,55 @@
+package io.deeppipe.transforms;
+
+import static org.apache.spark.sql.functions.bit_xor;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The dataset fingerprint: an order-independent digest of the kept records (computed distributed
+ * as XORs of two independent 64-bit hashes per record, plus the count) combined with the labels
+ * and the preprocessing spec. Floating-point statistics are deliberately left out so the same
+ * input and options always give the same fingerprint.
+ */
+public final class Fingerprint {
+  private Fingerprint() {}
+
+  /** {@code recordColumns} identify a record's content (id, label, split, content hash). */
+  public static String of(Dataset<Row> kept, List<Column> recordColumns, List<String> labels, String spec) {
+    Column[] cols = recordColumns.toArray(new Column[0]);
+    Column[] seeded1 = prepend(lit(1L), cols);
+    Column[] seeded2 = prepend(lit(2L), cols);
+    Row agg =
+        kept.agg(count(lit(1)), bit_xor(xxhash64(seeded1)), bit_xor(xxhash64(seeded2))).first();
+    String records = agg.getLong(0) + ":" + agg.get(1) + ":" + agg.get(2);
+    return sha256(records + "\n" + String.join("\u0000", labels) + "\n" + spec);
+  }
+
+  public static String sha256(String text) {
+    return sha256(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Column[] prepend(Column first, Column[] rest) {
+    Column[] all = new Column[rest.length + 1];
+    all[0] = first;
+    System.arraycopy(rest, 0, all, 1, rest.length);
+    return all;
+  }
+}

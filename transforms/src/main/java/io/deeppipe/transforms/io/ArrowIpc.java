@@ -1,0 +1,318 @@
+package io.deeppipe.transforms.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.StructVector;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
+import org.apache.arrow.vector.ipc.ArrowFileWriter;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Writes a {@code Dataset<Row>} as Arrow IPC <em>file</em> format (uncompressed), one
+ * {@code part-NNNNN.arrow} per partition, written by the executors themselves: nothing passes
+ * through the driver. Supported column types: string, int, long, float, double, boolean, binary,
+ * arrays of those, and structs of those (enough for every output of this project).
+ */
+public final class ArrowIpc {
+  /** Rows per Arrow record batch: large enough to amortise, small enough to bound memory. */
+  public static final int DEFAULT_BATCH_ROWS = 4096;
+
+  private ArrowIpc() {}
+
+  /** Writes {@code rows} under {@code dir}; returns the number of rows written. */
+  public static long write(Dataset<Row> rows, String dir, int batchRows) {
+    StructType sparkSchema = rows.schema();
+    Schema arrowSchema = toArrowSchema(sparkSchema);
+    String schemaJson = arrowSchema.toJson();
+    SerializableConf conf =
+        new SerializableConf(rows.sparkSession().sparkContext().hadoopConfiguration());
+    Dataset<Long> written =
+        rows.mapPartitions(
+            (MapPartitionsFunction<Row, Long>)
+                it -> {
+                  long n = writePartition(it, dir, schemaJson, sparkSchema, batchRows, conf.get());
+                  return List.of(n).iterator();
+                },
+            Encoders.LONG());
+    return written.collectAsList().stream().mapToLong(Long::longValue).sum();
+  }
+
+  private static long writePartition(
+      Iterator<Row> it,
+      String dir,
+      String schemaJson,
+      StructType sparkSchema,
+      int batchRows,
+      Configuration conf)
+      throws IOException {
+    int part = TaskContext.getPartitionId();
+    Path file = new Path(dir, String.format("part-%05d.arrow", part));
+    FileSystem fs = file.getFileSystem(conf);
+    long total = 0;
+    try (BufferAllocator allocator = new RootAllocator();
+        VectorSchemaRoot root = VectorSchemaRoot.create(Schema.fromJSON(schemaJson), allocator);
+        OutputStream out = fs.create(file, true);
+        ArrowFileWriter writer = new ArrowFileWriter(root, null, Channels.newChannel(out))) {
+      writer.start();
+      List<FieldVector> vectors = root.getFieldVectors();
+      StructField[] fields = sparkSchema.fields();
+      int n = 0;
+      root.allocateNew();
+      while (it.hasNext()) {
+        Row row = it.next();
+        for (int c = 0; c < fields.length; c++) {
+          setValue(vectors.get(c), n, row.isNullAt(c) ? null : row.get(c), fields[c].dataType());
+        }
+        n++;
+        if (n == batchRows) {
+          flush(root, writer, n);
+          total += n;
+          n = 0;
+          root.allocateNew();
+        }
+      }
+      if (n > 0 || total == 0) {
+        flush(root, writer, n);
+        total += n;
+      }
+      writer.end();
+    }
+    return total;
+  }
+
+  private static void flush(VectorSchemaRoot root, ArrowFileWriter writer, int n)
+      throws IOException {
+    for (FieldVector v : root.getFieldVectors()) {
+      v.setValueCount(n);
+    }
+    root.setRowCount(n);
+    writer.writeBatch();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void setValue(FieldVector vector, int index, Object value, DataType type) {
+    if (value == null) {
+      if (vector instanceof StructVector struct) {
+        struct.setNull(index);
+      } else if (vector instanceof ListVector list) {
+        list.setNull(index);
+      } else {
+        setNullScalar(vector, index);
+      }
+      return;
+    }
+    if (type instanceof ArrayType arrayType) {
+      ListVector list = (ListVector) vector;
+      List<Object> items =
+          value instanceof scala.collection.Seq<?> seq
+              ? (List<Object>) scala.collection.JavaConverters.seqAsJavaList(seq)
+              : (List<Object>) value;
+      int start = list.startNewValue(index);
+      FieldVector child = (FieldVector) list.getDataVector();
+      for (int i = 0; i < items.size(); i++) {
+        setValue(child, start + i, items.get(i), arrayType.elementType());
+      }
+      list.endValue(index, items.size());
+      return;
+    }
+    if (type instanceof StructType structType) {
+      StructVector struct = (StructVector) vector;
+      Row row = (Row) value;
+      StructField[] fields = structType.fields();
+      for (int c = 0; c < fields.length; c++) {
+        setValue(
+            (FieldVector) struct.getChildByOrdinal(c),
+            index,
+            row.isNullAt(c) ? null : row.get(c),
+            fields[c].dataType());
+      }
+      struct.setIndexDefined(index);
+      return;
+    }
+    if (vector instanceof VarCharVector v) {
+      v.setSafe(index, ((String) value).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } else if (vector instanceof IntVector v) {
+      v.setSafe(index, (Integer) value);
+    } else if (vector instanceof BigIntVector v) {
+      v.setSafe(index, (Long) value);
+    } else if (vector instanceof Float4Vector v) {
+      v.setSafe(index, (Float) value);
+    } else if (vector instanceof Float8Vector v) {
+      v.setSafe(index, (Double) value);
+    } else if (vector instanceof BitVector v) {
+      v.setSafe(index, ((Boolean) value) ? 1 : 0);
+    } else if (vector instanceof VarBinaryVector v) {
+      v.setSafe(index, (byte[]) value);
+    } else {
+      throw new IllegalArgumentException("unsupported Arrow vector " + vector.getClass());
+    }
+  }
+
+  private static void setNullScalar(FieldVector vector, int index) {
+    if (vector instanceof VarCharVector v) {
+      v.setNull(index);
+    } else if (vector instanceof IntVector v) {
+      v.setNull(index);
+    } else if (vector instanceof BigIntVector v) {
+      v.setNull(index);
+    } else if (vector instanceof Float4Vector v) {
+      v.setNull(index);
+    } else if (vector instanceof Float8Vector v) {
+      v.setNull(index);
+    } else if (vector instanceof BitVector v) {
+      v.setNull(index);
+    } else if (vector instanceof VarBinaryVector v) {
+      v.setNull(index);
+    }
+  }
+
+  public static Schema toArrowSchema(StructType schema) {
+    List<Field> fields = new ArrayList<>();
+    for (StructField f : schema.fields()) {
+      fields.add(toArrowField(f.name(), f.dataType()));
+    }
+    return new Schema(fields);
+  }
+
+  private static Field toArrowField(String name, DataType type) {
+    if (type instanceof ArrayType array) {
+      return new Field(
+          name,
+          FieldType.nullable(ArrowType.List.INSTANCE),
+          List.of(toArrowField("element", array.elementType())));
+    }
+    if (type instanceof StructType struct) {
+      List<Field> children = new ArrayList<>();
+      for (StructField f : struct.fields()) {
+        children.add(toArrowField(f.name(), f.dataType()));
+      }
+      return new Field(name, FieldType.nullable(ArrowType.Struct.INSTANCE), children);
+    }
+    ArrowType arrow;
+    if (type.equals(DataTypes.StringType)) {
+      arrow = ArrowType.Utf8.INSTANCE;
+    } else if (type.equals(DataTypes.IntegerType)) {
+      arrow = new ArrowType.Int(32, true);
+    } else if (type.equals(DataTypes.LongType)) {
+      arrow = new ArrowType.Int(64, true);
+    } else if (type.equals(DataTypes.FloatType)) {
+      arrow = new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
+    } else if (type.equals(DataTypes.DoubleType)) {
+      arrow = new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
+    } else if (type.equals(DataTypes.BooleanType)) {
+      arrow = ArrowType.Bool.INSTANCE;
+    } else if (type.equals(DataTypes.BinaryType)) {
+      arrow = ArrowType.Binary.INSTANCE;
+    } else {
+      throw new IllegalArgumentException(
+          "column '" + name + "' has type " + type.simpleString() + ", not writable as Arrow here");
+    }
+    return new Field(name, FieldType.nullable(arrow), null);
+  }
+
+  /**
+   * Reads every {@code *.arrow} file under {@code dir} into column-name → value maps, in file
+   * order. For tests and small reads only: it holds everything in memory.
+   */
+  public static List<Map<String, Object>> readAll(String dir, Configuration conf) {
+    try {
+      Path path = new Path(dir);
+      FileSystem fs = path.getFileSystem(conf);
+      List<Map<String, Object>> rows = new ArrayList<>();
+      var statuses = fs.globStatus(new Path(path, "*.arrow"));
+      java.util.Arrays.sort(statuses);
+      for (var status : statuses) {
+        byte[] bytes;
+        try (InputStream in = fs.open(status.getPath())) {
+          bytes = in.readAllBytes();
+        }
+        readFile(new ByteArrayReadableSeekableByteChannel(bytes), rows);
+      }
+      return rows;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void readFile(SeekableByteChannel channel, List<Map<String, Object>> rows)
+      throws IOException {
+    try (BufferAllocator allocator = new RootAllocator();
+        ArrowFileReader reader = new ArrowFileReader(channel, allocator)) {
+      VectorSchemaRoot root = reader.getVectorSchemaRoot();
+      while (reader.loadNextBatch()) {
+        for (int i = 0; i < root.getRowCount(); i++) {
+          Map<String, Object> row = new TreeMap<>();
+          for (FieldVector v : root.getFieldVectors()) {
+            Object value = v.getObject(i);
+            row.put(v.getName(), value instanceof org.apache.arrow.vector.util.Text t ? t.toString() : value);
+          }
+          rows.add(row);
+        }
+      }
+    }
+  }
+
+  /** Hadoop's Configuration is not Serializable; this carries it to the executors. */
+  static final class SerializableConf implements Serializable {
+    private transient Configuration conf;
+
+    SerializableConf(Configuration conf) {
+      this.conf = conf;
+    }
+
+    Configuration get() {
+      return conf;
+    }
+
+    private void writeObject(java.io.ObjectOutputStream out) throws IOException {
+      out.defaultWriteObject();
+      conf.write(out);
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws IOException, ClassNotFoundException {
+      in.defaultReadObject();
+      conf = new Configuration(false);
+      conf.readFields(in);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package io.deeppipe.transforms.io;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.deeppipe.transforms.Outcomes;
+import io.deeppipe.transforms.SplitAssigner;
+import io.deeppipe.transforms.card.Cards;
+import io.deeppipe.transforms.card.DatasetCard;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * Writes the dataset format into a hidden temporary sibling of the target and publishes it with
+ * one rename after the card is written, so a directory with a {@code dataset.json} is always
+ * complete. Closing an unpublished writer removes the temporary directory.
+ *
+ * <pre>
+ * DIR/dataset.json  DIR/parquet/{train,validation,test}/  DIR/arrow/{split}/part-*.arrow  DIR/rejected/
+ * </pre>
+ */
+public final class DatasetWriter implements AutoCloseable {
+  public static final String PARQUET = "parquet";
+  public static final String ARROW = "arrow";
+  public static final String REJECTED = "rejected";
+
+  private final SparkSession spark;
+  private final Configuration conf;
+  private final Path target;
+  private final Path staged;
+  private final boolean overwrite;
+  private boolean published;
+
+  private DatasetWriter(SparkSession spark, Path target, boolean overwrite) {
+    this.spark = spark;
+    this.conf = spark.sparkContext().hadoopConfiguration();
+    this.target = target;
+    this.overwrite = overwrite;
+    this.staged = Storage.temporarySibling(target);
+  }
+
+  /** Refuses an existing target unless {@code overwrite}, before any work is done. */
+  public static DatasetWriter open(SparkSession spark, String target, boolean overwrite) {
+    Path path = new Path(target);
+    checkWritable(path, overwrite, spark.sparkContext().hadoopConfiguration());
+    return new DatasetWriter(spark, path, overwrite);
+  }
+
+  public static void checkWritable(Path path, boolean overwrite, Configuration conf) {
+    if (!overwrite && Storage.exists(path, conf)) {
+      throw new io.deeppipe.transforms.card.BadInputException(
+          "--output " + path + " already exists (use --mode overwrite to replace it)");
+    }
+  }
+
+  public String stagedPath(String child) {
+    return new Path(staged, child).toString();
+  }
+
+  /**
+   * Writes the kept rows, one directory per split, as Parquet and (if {@code arrow}) as Arrow IPC
+   * read back from that Parquet, so both hold the same rows. Returns rows per split.
+   */
+  public Map<String, Long> writeSplits(
+      Dataset<Row> kept, List<String> columns, boolean arrow, long rowGroupBytes) {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (String split : SplitAssigner.SPLITS) {
+      String dir = stagedPath(PARQUET + "/" + split);
+      spark.sparkContext().setJobDescription("write " + split + " split as Parquet");
+      kept.filter(col(SplitAssigner.SPLIT).equalTo(split))
+          .select(columns.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new))
+          .write()
+          .mode(SaveMode.ErrorIfExists)
+          .option("parquet.block.size", rowGroupBytes)
+          .parquet(dir);
+      Dataset<Row> written = spark.read().parquet(dir);
+      if (arrow) {
+        spark.sparkContext().setJobDescription("write " + split + " split as Arrow IPC");
+        counts.put(split, ArrowIpc.write(written, stagedPath(ARROW + "/" + split), ArrowIpc.DEFAULT_BATCH_ROWS));
+      } else {
+        counts.put(split, written.count());
+      }
+    }
+    spark.sparkContext().setJobDescription(null);
+    return counts;
+  }
+
+  /** Writes the rejected rows ({@code source}, {@code record}, {@code reason}, ...); returns counts by reason. */
+  public Map<String, Long> writeRejected(Dataset<Row> rejected) {
+    String dir = stagedPath(REJECTED);
+    spark.sparkContext().setJobDescription("write rejected records");
+    rejected.write().mode(SaveMode.ErrorIfExists).parquet(dir);
+    Map<String, Long> byReason = new TreeMap<>();
+    for (Row r : spark.read().parquet(dir).groupBy(Outcomes.REASON).count().collectAsList()) {
+      byReason.put(r.getString(0), r.getLong(1));
+    }
+    spark.sparkContext().setJobDescription(null);
+    return byReason;
+  }
+
+  public void writeFile(String name, String content) {
+    Storage.writeString(new Path(staged, name), content, conf);
+  }
+
+  /** The output schema of the written train split, for the card. */
+  public List<DatasetCard.Column> schemaOf(String split) {
+    List<DatasetCard.Column> cols = new ArrayList<>();
+    for (StructField f : spark.read().parquet(stagedPath(PARQUET + "/" + split)).schema().fields()) {
+      cols.add(new DatasetCard.Column(f.name(), f.dataType().simpleString()));
+    }
+    return cols;
+  }
+
+  /** Writes the card last and moves the finished dataset into place. */
+  public void publish(DatasetCard card) {
+    Cards.write(new Path(staged, DatasetCard.FILE_NAME), card, conf);
+    Storage.publish(staged, target, overwrite, conf);
+    published = true;
+  }
+
+  public Path target() {
+    return target;
+  }
+
+  @Override
+  public void close() {
+    if (!published) {
+      Storage.deleteQuietly(staged, conf);
+    }
+  }
+}

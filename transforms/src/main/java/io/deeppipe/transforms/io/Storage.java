@@ -1,0 +1,95 @@
+package io.deeppipe.transforms.io;
+
+import io.deeppipe.transforms.card.BadInputException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Small file operations on any Hadoop FileSystem URI (file:, hdfs:, s3a:), plus the atomic
+ * publish of an output directory: everything is written under a temporary sibling and renamed into
+ * place once complete, so a killed job never leaves something that looks finished.
+ */
+public final class Storage {
+  private Storage() {}
+
+  public static FileSystem fs(Path path, Configuration conf) {
+    try {
+      return path.getFileSystem(conf);
+    } catch (IOException e) {
+      throw new BadInputException("cannot open file system for " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static boolean exists(Path path, Configuration conf) {
+    try {
+      return fs(path, conf).exists(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static String readString(Path path, Configuration conf) {
+    try (InputStream in = fs(path, conf).open(path)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path, e);
+    }
+  }
+
+  public static void writeString(Path path, String content, Configuration conf) {
+    try (OutputStream out = fs(path, conf).create(path, true)) {
+      out.write(content.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + path, e);
+    }
+  }
+
+  /** A fresh temporary sibling of {@code target}, hidden from Spark/Hadoop listings by its dot. */
+  public static Path temporarySibling(Path target) {
+    return new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
+  }
+
+  /**
+   * Moves a complete {@code staged} directory to {@code target}. With {@code overwrite}, an existing
+   * target is first moved aside and deleted only after the new one is in place.
+   */
+  public static void publish(Path staged, Path target, boolean overwrite, Configuration conf) {
+    try {
+      FileSystem fs = fs(target, conf);
+      Path old = null;
+      if (fs.exists(target)) {
+        if (!overwrite) {
+          throw new BadInputException(
+              "output " + target + " already exists (use --mode overwrite to replace it)");
+        }
+        old = new Path(target.getParent(), "." + target.getName() + ".old-" + UUID.randomUUID());
+        if (!fs.rename(target, old)) {
+          throw new IOException("cannot move existing " + target + " aside");
+        }
+      }
+      if (!fs.rename(staged, target)) {
+        throw new IOException("cannot rename " + staged + " to " + target);
+      }
+      if (old != null) {
+        fs.delete(old, true);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static void deleteQuietly(Path path, Configuration conf) {
+    try {
+      fs(path, conf).delete(path, true);
+    } catch (IOException | RuntimeException ignored) {
+      // best effort: a leftover temporary directory is hidden and harmless
+    }
+  }
+}

@@ -1,0 +1,216 @@
+package io.deeppipe.transforms.text;
+
+import static org.apache.spark.sql.functions.array_position;
+import static org.apache.spark.sql.functions.char_length;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.nullif;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.typedLit;
+import static org.apache.spark.sql.functions.udf;
+
+import io.deeppipe.transforms.Fingerprint;
+import io.deeppipe.transforms.Outcomes;
+import io.deeppipe.transforms.SplitAssigner;
+import io.deeppipe.transforms.card.Cards;
+import io.deeppipe.transforms.card.DatasetCard;
+import io.deeppipe.transforms.io.DatasetWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.collection.JavaConverters;
+
+/**
+ * The text ingest pipeline: read → clean → filter → de-duplicate → split → vocabulary (train
+ * split only) → encode → write. Each step is a public static function so tests and
+ * {@code predict} use the same code.
+ */
+public final class TextIngest {
+  private static final Logger LOG = LoggerFactory.getLogger(TextIngest.class);
+
+  public static final String ID = "id";
+  public static final String LABEL = "label";
+  public static final String LABEL_INDEX = "label_index";
+  public static final String TEXT = "text";
+  public static final String TOKENS = "tokens";
+  public static final String TOKEN_IDS = "token_ids";
+  public static final String LENGTH = "length";
+  public static final String TEXT_HASH = "text_hash";
+  public static final List<String> OUTPUT_COLUMNS =
+      List.of(ID, LABEL, LABEL_INDEX, TEXT, TOKEN_IDS, LENGTH);
+
+  private TextIngest() {}
+
+  /**
+   * Cleans and checks raw records ({@link TextReaders} shape): adds {@code text}, {@code id},
+   * {@code label}, and rejects missing, empty-after-cleaning, too short and too long texts.
+   */
+  public static Dataset<Row> clean(
+      Dataset<Row> raw, TextCleaner cleaner, int minChars, int maxChars) {
+    UserDefinedFunction cleanUdf = udf((String s) -> cleaner.clean(s), DataTypes.StringType);
+    Dataset<Row> rows =
+        Outcomes.rejectIf(
+            raw, coalesce(trim(col(TextReaders.TEXT_RAW)).equalTo(""), lit(true)), "missing_text");
+    rows = rows.withColumn(TEXT, cleanUdf.apply(col(TextReaders.TEXT_RAW)));
+    rows = Outcomes.rejectIf(rows, coalesce(col(TEXT).equalTo(""), lit(true)), "empty_after_cleaning");
+    rows = Outcomes.rejectIf(rows, char_length(col(TEXT)).lt(minChars), "too_short");
+    rows = Outcomes.rejectIf(rows, char_length(col(TEXT)).gt(maxChars), "too_long");
+    Column hash = sha2(col(TEXT), 256);
+    return rows.withColumn(TEXT_HASH, hash)
+        .withColumn(ID, coalesce(nullif(trim(col(TextReaders.ID_RAW)), lit("")), substring(hash, 1, 20)))
+        .withColumn(LABEL, nullif(trim(col(TextReaders.LABEL_RAW)), lit("")));
+  }
+
+  /**
+   * Marks exact duplicates of the normalised text: of each group the record with the smallest id
+   * (then source) is kept, deterministically. Returns {@code rows} with a boolean {@code duplicate}.
+   */
+  public static Dataset<Row> markDuplicates(Dataset<Row> goodRows, String hashColumn) {
+    return goodRows
+        .withColumn(
+            "dup_rank",
+            row_number().over(Window.partitionBy(hashColumn).orderBy(col(ID), col(Outcomes.SOURCE), col(Outcomes.RECORD))))
+        .withColumn("duplicate", col("dup_rank").gt(1))
+        .drop("dup_rank");
+  }
+
+  public static Dataset<Row> tokenize(Dataset<Row> rows, Tokenizer tokenizer) {
+    UserDefinedFunction tok =
+        udf(
+            (String s) -> JavaConverters.asScalaBuffer(tokenizer.tokenize(s)).toSeq(),
+            DataTypes.createArrayType(DataTypes.StringType));
+    return rows.withColumn(TOKENS, tok.apply(col(TEXT)));
+  }
+
+  /** Adds {@code token_ids} (exactly maxLength) and {@code length} (non-PAD ids). */
+  public static Dataset<Row> encode(
+      Dataset<Row> rows, Vocabulary vocab, int maxLength, Vocabulary.Truncation truncation) {
+    UserDefinedFunction enc =
+        udf(
+            (scala.collection.Seq<String> tokens) -> {
+              int[] ids = vocab.encode(JavaConverters.seqAsJavaList(tokens), maxLength, truncation);
+              List<Integer> boxed = new ArrayList<>(ids.length);
+              for (int id : ids) {
+                boxed.add(id);
+              }
+              return JavaConverters.asScalaBuffer(boxed).toSeq();
+            },
+            DataTypes.createArrayType(DataTypes.IntegerType, false));
+    return rows.withColumn(TOKEN_IDS, enc.apply(col(TOKENS)))
+        .withColumn(
+            LENGTH,
+            org.apache.spark.sql.functions.least(
+                org.apache.spark.sql.functions.size(col(TOKENS)), lit(maxLength)));
+  }
+
+  /** {@code label_index}: the position of {@code label} in {@code labels}, null when unlabelled. */
+  public static Column labelIndex(List<String> labels) {
+    return array_position(typedLit(JavaConverters.asScalaBuffer(labels).toSeq(), null), col(LABEL))
+        .cast(DataTypes.IntegerType)
+        .minus(1);
+  }
+
+  public static Column labelIndexColumn(List<String> labels) {
+    Column idx = labelIndex(labels);
+    return org.apache.spark.sql.functions.when(idx.geq(0), idx);
+  }
+
+  /** Runs the whole job; returns the card of the published dataset. */
+  public static DatasetCard run(SparkSession spark, TextIngestOptions o) {
+    long started = System.currentTimeMillis();
+    try (DatasetWriter writer = DatasetWriter.open(spark, o.output(), o.overwrite())) {
+      spark.sparkContext().setJobGroup("ingest-text", "ingest-text " + o.input(), false);
+      Dataset<Row> raw = TextReaders.read(spark, o);
+      Dataset<Row> cleaned =
+          clean(raw, new TextCleaner(o.lowercase(), o.stripHtml()), o.minChars(), o.maxChars())
+              .persist(StorageLevel.MEMORY_AND_DISK_SER());
+      Dataset<Row> good = cleaned.filter(Outcomes.isGood());
+      Dataset<Row> marked =
+          o.dedup() ? markDuplicates(good, TEXT_HASH) : good.withColumn("duplicate", lit(false));
+      Dataset<Row> unique = marked.filter(col("duplicate").equalTo(false));
+      Dataset<Row> split = SplitAssigner.assign(unique, ID, o.split(), o.seed());
+      Dataset<Row> kept = tokenize(split, o.tokenizer()).persist(StorageLevel.MEMORY_AND_DISK_SER());
+
+      spark.sparkContext().setJobDescription("count input and duplicates");
+      long input = cleaned.count();
+      long duplicates = marked.filter(col("duplicate")).count();
+      LOG.info("read {} records from {}; {} exact duplicates", input, o.input(), duplicates);
+
+      spark.sparkContext().setJobDescription("collect labels");
+      List<String> labels =
+          kept.select(LABEL).where(col(LABEL).isNotNull()).distinct().orderBy(LABEL)
+              .collectAsList().stream().map(r -> r.getString(0)).toList();
+      spark.sparkContext().setJobDescription("build vocabulary from the train split");
+      Vocabulary vocab =
+          Vocabulary.build(
+              kept.filter(col(SplitAssigner.SPLIT).equalTo(SplitAssigner.TRAIN)),
+              TOKENS, o.vocabSize(), o.minCount());
+      LOG.info("{} labels {}; vocabulary of {} tokens", labels.size(), labels, vocab.size());
+
+      Dataset<Row> encoded =
+          encode(kept, vocab, o.maxLength(), o.truncate()).withColumn(LABEL_INDEX, labelIndexColumn(labels));
+      Map<String, Long> counts = new LinkedHashMap<>(writer.writeSplits(encoded, OUTPUT_COLUMNS, o.arrow(), 128L << 20));
+      Map<String, Long> rejectedByReason =
+          writer.writeRejected(
+              cleaned.filter(Outcomes.isRejected())
+                  .select(col(Outcomes.SOURCE), col(Outcomes.RECORD), col(Outcomes.REASON)));
+      long rejected = rejectedByReason.values().stream().mapToLong(Long::longValue).sum();
+      counts.put("rejected", rejected);
+      long accounted = counts.values().stream().mapToLong(Long::longValue).sum() + duplicates;
+      if (accounted != input) {
+        throw new IllegalStateException(
+            "record accounting broken: input " + input + " != kept + rejected + duplicates " + accounted);
+      }
+      writer.writeFile(Vocabulary.FILE_NAME, vocab.toText());
+
+      var spec = o.spec(vocab);
+      String fingerprint =
+          Fingerprint.of(
+              kept,
+              List.of(col(ID), coalesce(col(LABEL), lit("")), col(SplitAssigner.SPLIT), col(TEXT_HASH)),
+              labels,
+              Cards.toJson(spec) + vocab.sha256());
+      DatasetCard card =
+          new DatasetCard(
+              DatasetCard.SCHEMA_VERSION,
+              DatasetCard.KIND_TEXT,
+              labels,
+              counts,
+              input,
+              rejectedByReason,
+              duplicates,
+              writer.schemaOf(SplitAssigner.TRAIN),
+              fingerprint,
+              Instant.now().toString(),
+              o.input(),
+              new DatasetCard.SplitSpec(o.split().train(), o.split().validation(), o.split().test(), o.seed()),
+              spec,
+              null);
+      writer.publish(card);
+      cleaned.unpersist();
+      kept.unpersist();
+      LOG.info(
+          "ingest-text wrote {} in {} s: {} (input {}, duplicates {}, rejected {})",
+          o.output(), (System.currentTimeMillis() - started) / 1000, counts, input, duplicates, rejectedByReason);
+      return card;
+    } finally {
+      spark.sparkContext().clearJobGroup();
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package io.deeppipe.transforms.text;
+
+import static org.apache.spark.sql.functions.asc;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.desc;
+import static org.apache.spark.sql.functions.explode;
+
+import io.deeppipe.transforms.Fingerprint;
+import io.deeppipe.transforms.card.BadInputException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Token ↔ id. Ids 0.. are the special tokens ({@code [PAD]=0}, {@code [UNK]=1}, {@code [CLS]=2}),
+ * then corpus tokens by descending count, ties broken by the token, so the same corpus always gives
+ * the same ids. Stored as {@code vocab.txt}: one token per line, line number = id.
+ */
+public final class Vocabulary implements Serializable {
+  public static final String PAD = "[PAD]";
+  public static final String UNK = "[UNK]";
+  public static final String CLS = "[CLS]";
+  public static final List<String> SPECIALS = List.of(PAD, UNK, CLS);
+  public static final int PAD_ID = 0;
+  public static final int UNK_ID = 1;
+  public static final String FILE_NAME = "vocab.txt";
+
+  private final List<String> tokens;
+  private final Map<String, Integer> ids;
+
+  private Vocabulary(List<String> tokens) {
+    this.tokens = Collections.unmodifiableList(new ArrayList<>(tokens));
+    this.ids = new HashMap<>();
+    for (int i = 0; i < tokens.size(); i++) {
+      ids.putIfAbsent(tokens.get(i), i);
+    }
+  }
+
+  /**
+   * Counts tokens distributed (only the top {@code size} reach the driver) over the
+   * {@code tokens} array column of {@code rows}.
+   */
+  public static Vocabulary build(Dataset<Row> rows, String tokensColumn, int size, int minCount) {
+    int corpusTokens = Math.max(0, size - SPECIALS.size());
+    List<String> tokens = new ArrayList<>(SPECIALS);
+    if (corpusTokens > 0) {
+      rows.select(explode(col(tokensColumn)).as("token"))
+          .groupBy("token")
+          .count()
+          .filter(col("count").geq(minCount))
+          .orderBy(desc("count"), asc("token"))
+          .limit(corpusTokens)
+          .collectAsList()
+          .forEach(r -> tokens.add(r.getString(0)));
+    }
+    return new Vocabulary(tokens);
+  }
+
+  public static Vocabulary of(List<String> tokens) {
+    if (tokens.size() < SPECIALS.size() || !tokens.subList(0, SPECIALS.size()).equals(SPECIALS)) {
+      throw new BadInputException("vocabulary must start with " + SPECIALS);
+    }
+    return new Vocabulary(tokens);
+  }
+
+  public static Vocabulary parse(String text) {
+    List<String> tokens = new ArrayList<>(List.of(text.split("\n", -1)));
+    if (!tokens.isEmpty() && tokens.get(tokens.size() - 1).isEmpty()) {
+      tokens.remove(tokens.size() - 1);
+    }
+    return of(tokens);
+  }
+
+  public String toText() {
+    return String.join("\n", tokens) + "\n";
+  }
+
+  public String sha256() {
+    return Fingerprint.sha256(toText());
+  }
+
+  public int size() {
+    return tokens.size();
+  }
+
+  public List<String> tokens() {
+    return tokens;
+  }
+
+  public int id(String token) {
+    return ids.getOrDefault(token, UNK_ID);
+  }
+
+  /** Encodes to exactly {@code maxLength} ids, padding with {@code [PAD]} at the end. */
+  public int[] encode(List<String> tokens, int maxLength, Truncation truncation) {
+    int n = Math.min(tokens.size(), maxLength);
+    int from = truncation == Truncation.START ? tokens.size() - n : 0;
+    int[] out = new int[maxLength];
+    for (int i = 0; i < n; i++) {
+      out[i] = id(tokens.get(from + i));
+    }
+    return out;
+  }
+
+  /** Which end of a too-long text is cut. */
+  public enum Truncation {
+    END,
+    START;
+
+    public static Truncation parse(String value) {
+      for (Truncation t : values()) {
+        if (t.name().equalsIgnoreCase(value)) {
+          return t;
+        }
+      }
+      throw new IllegalArgumentException("--truncate must be end or start, got '" + value + "'");
+    }
+
+    public String optionName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+}
