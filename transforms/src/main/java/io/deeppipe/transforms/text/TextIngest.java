@@ -10,7 +10,6 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.trim;
-import static org.apache.spark.sql.functions.typedLit;
 import static org.apache.spark.sql.functions.udf;
 
 import io.deeppipe.transforms.Fingerprint;
@@ -121,7 +120,11 @@ public final class TextIngest {
 
   /** {@code label_index}: the position of {@code label} in {@code labels}, null when unlabelled. */
   public static Column labelIndex(List<String> labels) {
-    return array_position(typedLit(JavaConverters.asScalaBuffer(labels).toSeq(), null), col(LABEL))
+    Column array =
+        labels.isEmpty()
+            ? org.apache.spark.sql.functions.array().cast(DataTypes.createArrayType(DataTypes.StringType))
+            : org.apache.spark.sql.functions.array(labels.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
+    return array_position(array, col(LABEL))
         .cast(DataTypes.IntegerType)
         .minus(1);
   }
