@@ -1,0 +1,68 @@
+package io.deeppipe.jobs;
+
+import io.deeppipe.transforms.card.Cards;
+import io.deeppipe.transforms.card.DatasetCard;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "inspect",
+    mixinStandardHelpOptions = true,
+    description = "Print the card of a dataset directory for a person (or as JSON). Starts no Spark.")
+public final class InspectCommand extends JobCommand {
+  @Parameters(index = "0", paramLabel = "DIR", description = "A dataset directory (with dataset.json).")
+  String dir;
+
+  @Option(names = "--json", description = "Print the card as JSON.")
+  boolean json;
+
+  private DatasetCard card;
+
+  @Override
+  protected void prepare() {
+    card = Cards.readDataset(new Path(dir), new Configuration());
+  }
+
+  @Override
+  protected int execute() {
+    if (json) {
+      println(Cards.toJson(card));
+      return 0;
+    }
+    println("dataset      " + dir);
+    println("kind         " + card.kind());
+    println("source       " + card.source());
+    println("created      " + card.created());
+    println("fingerprint  " + card.fingerprint());
+    println("labels       " + card.labels().size() + " " + card.labels());
+    println("records      input " + card.inputRecords() + " = train " + card.count("train")
+        + " + validation " + card.count("validation") + " + test " + card.count("test")
+        + " + rejected " + card.count("rejected") + " + duplicates " + card.duplicatesRemoved());
+    for (Map.Entry<String, Long> e : card.rejectedByReason().entrySet()) {
+      println("  rejected   " + e.getKey() + ": " + e.getValue());
+    }
+    if (card.split() != null) {
+      println("split        " + card.split().train() + "/" + card.split().validation() + "/"
+          + card.split().test() + " seed " + card.split().seed());
+    }
+    StringBuilder cols = new StringBuilder();
+    card.schema().forEach(c -> cols.append(c.name()).append(':').append(c.type()).append(' '));
+    println("columns      " + cols.toString().trim());
+    if (card.text() != null) {
+      var t = card.text();
+      println("text         tokenizer " + t.tokenizer() + ", vocabulary " + t.vocabSize() + ", max length "
+          + t.maxLength() + " (truncate " + t.truncation() + "), lowercase " + t.lowercase()
+          + ", strip html " + t.stripHtml());
+    }
+    if (card.image() != null) {
+      var i = card.image();
+      println("image        " + i.height() + "x" + i.width() + "x" + i.channels() + " (" + i.resizeMode()
+          + "), mean " + i.mean() + ", std " + i.std());
+    }
+    return 0;
+  }
+}

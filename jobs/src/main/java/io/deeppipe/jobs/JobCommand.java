@@ -1,0 +1,49 @@
+package io.deeppipe.jobs;
+
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * A subcommand: checks the {@code --config} keys, builds the validated options record (a bad
+ * value becomes a {@link UsageException}, exit 2), then runs.
+ */
+public abstract class JobCommand implements Callable<Integer> {
+  protected final Logger log = LoggerFactory.getLogger(getClass());
+
+  @Spec protected CommandSpec spec;
+  @ParentCommand protected Pipeline pipeline;
+  @Mixin protected SharedOptions.Spark sparkOptions = new SharedOptions.Spark();
+
+  /** Builds and validates the options; may also check inputs and outputs. No Spark yet. */
+  protected abstract void prepare();
+
+  /** Does the work; returns the exit code. */
+  protected abstract int execute() throws Exception;
+
+  @Override
+  public final Integer call() throws Exception {
+    pipeline.defaults().checkKeys(spec, spec.parent().subcommands().keySet());
+    try {
+      prepare();
+    } catch (UsageException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    return execute();
+  }
+
+  protected SparkSession spark() {
+    return Sessions.create(spec.name(), sparkOptions.master);
+  }
+
+  protected void println(String line) {
+    spec.commandLine().getOut().println(line);
+  }
+}
