@@ -64,8 +64,8 @@ public final class ArrowIpc {
     StructType sparkSchema = rows.schema();
     Schema arrowSchema = toArrowSchema(sparkSchema);
     String schemaJson = arrowSchema.toJson();
-    SerializableConf conf =
-        new SerializableConf(rows.sparkSession().sparkContext().hadoopConfiguration());
+    SerializableConfiguration conf =
+        new SerializableConfiguration(rows.sparkSession().sparkContext().hadoopConfiguration());
     Dataset<Long> written =
         rows.mapPartitions(
             (MapPartitionsFunction<Row, Long>)
@@ -289,30 +289,6 @@ public final class ArrowIpc {
           rows.add(row);
         }
       }
-    }
-  }
-
-  /** Hadoop's Configuration is not Serializable; this carries it to the executors. */
-  static final class SerializableConf implements Serializable {
-    private transient Configuration conf;
-
-    SerializableConf(Configuration conf) {
-      this.conf = conf;
-    }
-
-    Configuration get() {
-      return conf;
-    }
-
-    private void writeObject(java.io.ObjectOutputStream out) throws IOException {
-      out.defaultWriteObject();
-      conf.write(out);
-    }
-
-    private void readObject(java.io.ObjectInputStream in) throws IOException, ClassNotFoundException {
-      in.defaultReadObject();
-      conf = new Configuration(false);
-      conf.readFields(in);
     }
   }
 }

@@ -1,18 +1,17 @@
 package io.deeppipe.transforms.text;
 
-import static org.apache.spark.sql.functions.array_position;
 import static org.apache.spark.sql.functions.char_length;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.nullif;
-import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.udf;
 
 import io.deeppipe.transforms.Fingerprint;
+import io.deeppipe.transforms.IngestSteps;
 import io.deeppipe.transforms.Outcomes;
 import io.deeppipe.transforms.SplitAssigner;
 import io.deeppipe.transforms.card.Cards;
@@ -20,7 +19,6 @@ import io.deeppipe.transforms.card.DatasetCard;
 import io.deeppipe.transforms.io.DatasetWriter;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
@@ -28,7 +26,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
-import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
@@ -43,9 +40,9 @@ import scala.collection.JavaConverters;
 public final class TextIngest {
   private static final Logger LOG = LoggerFactory.getLogger(TextIngest.class);
 
-  public static final String ID = "id";
-  public static final String LABEL = "label";
-  public static final String LABEL_INDEX = "label_index";
+  public static final String ID = IngestSteps.ID;
+  public static final String LABEL = IngestSteps.LABEL;
+  public static final String LABEL_INDEX = IngestSteps.LABEL_INDEX;
   public static final String TEXT = "text";
   public static final String TOKENS = "tokens";
   public static final String TOKEN_IDS = "token_ids";
@@ -74,19 +71,6 @@ public final class TextIngest {
     return rows.withColumn(TEXT_HASH, hash)
         .withColumn(ID, coalesce(nullif(trim(col(TextReaders.ID_RAW)), lit("")), substring(hash, 1, 20)))
         .withColumn(LABEL, nullif(trim(col(TextReaders.LABEL_RAW)), lit("")));
-  }
-
-  /**
-   * Marks exact duplicates of the normalised text: of each group the record with the smallest id
-   * (then source) is kept, deterministically. Returns {@code rows} with a boolean {@code duplicate}.
-   */
-  public static Dataset<Row> markDuplicates(Dataset<Row> goodRows, String hashColumn) {
-    return goodRows
-        .withColumn(
-            "dup_rank",
-            row_number().over(Window.partitionBy(hashColumn).orderBy(col(ID), col(Outcomes.SOURCE), col(Outcomes.RECORD))))
-        .withColumn("duplicate", col("dup_rank").gt(1))
-        .drop("dup_rank");
   }
 
   public static Dataset<Row> tokenize(Dataset<Row> rows, Tokenizer tokenizer) {
@@ -118,22 +102,6 @@ public final class TextIngest {
                 org.apache.spark.sql.functions.size(col(TOKENS)), lit(maxLength)));
   }
 
-  /** {@code label_index}: the position of {@code label} in {@code labels}, null when unlabelled. */
-  public static Column labelIndex(List<String> labels) {
-    Column array =
-        labels.isEmpty()
-            ? org.apache.spark.sql.functions.array().cast(DataTypes.createArrayType(DataTypes.StringType))
-            : org.apache.spark.sql.functions.array(labels.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
-    return array_position(array, col(LABEL))
-        .cast(DataTypes.IntegerType)
-        .minus(1);
-  }
-
-  public static Column labelIndexColumn(List<String> labels) {
-    Column idx = labelIndex(labels);
-    return org.apache.spark.sql.functions.when(idx.geq(0), idx);
-  }
-
   /** Runs the whole job; returns the card of the published dataset. */
   public static DatasetCard run(SparkSession spark, TextIngestOptions o) {
     long started = System.currentTimeMillis();
@@ -143,22 +111,19 @@ public final class TextIngest {
       Dataset<Row> cleaned =
           clean(raw, new TextCleaner(o.lowercase(), o.stripHtml()), o.minChars(), o.maxChars())
               .persist(StorageLevel.MEMORY_AND_DISK_SER());
-      Dataset<Row> good = cleaned.filter(Outcomes.isGood());
       Dataset<Row> marked =
-          o.dedup() ? markDuplicates(good, TEXT_HASH) : good.withColumn("duplicate", lit(false));
-      Dataset<Row> unique = marked.filter(col("duplicate").equalTo(false));
-      Dataset<Row> split = SplitAssigner.assign(unique, ID, o.split(), o.seed());
-      Dataset<Row> kept = tokenize(split, o.tokenizer()).persist(StorageLevel.MEMORY_AND_DISK_SER());
+          IngestSteps.markDuplicates(cleaned.filter(Outcomes.isGood()), TEXT_HASH, o.dedup());
+      Dataset<Row> kept =
+          tokenize(IngestSteps.keptWithSplits(marked, o.split(), o.seed()), o.tokenizer())
+              .persist(StorageLevel.MEMORY_AND_DISK_SER());
 
       spark.sparkContext().setJobDescription("count input and duplicates");
       long input = cleaned.count();
-      long duplicates = marked.filter(col("duplicate")).count();
+      long duplicates = marked.filter(col(IngestSteps.DUPLICATE)).count();
       LOG.info("read {} records from {}; {} exact duplicates", input, o.input(), duplicates);
 
       spark.sparkContext().setJobDescription("collect labels");
-      List<String> labels =
-          kept.select(LABEL).where(col(LABEL).isNotNull()).distinct().orderBy(LABEL)
-              .collectAsList().stream().map(r -> r.getString(0)).toList();
+      List<String> labels = IngestSteps.labels(kept);
       spark.sparkContext().setJobDescription("build vocabulary from the train split");
       Vocabulary vocab =
           Vocabulary.build(
@@ -167,19 +132,11 @@ public final class TextIngest {
       LOG.info("{} labels {}; vocabulary of {} tokens", labels.size(), labels, vocab.size());
 
       Dataset<Row> encoded =
-          encode(kept, vocab, o.maxLength(), o.truncate()).withColumn(LABEL_INDEX, labelIndexColumn(labels));
-      Map<String, Long> counts = new LinkedHashMap<>(writer.writeSplits(encoded, OUTPUT_COLUMNS, o.arrow(), 128L << 20));
-      Map<String, Long> rejectedByReason =
-          writer.writeRejected(
-              cleaned.filter(Outcomes.isRejected())
-                  .select(col(Outcomes.SOURCE), col(Outcomes.RECORD), col(Outcomes.REASON)));
-      long rejected = rejectedByReason.values().stream().mapToLong(Long::longValue).sum();
-      counts.put("rejected", rejected);
-      long accounted = counts.values().stream().mapToLong(Long::longValue).sum() + duplicates;
-      if (accounted != input) {
-        throw new IllegalStateException(
-            "record accounting broken: input " + input + " != kept + rejected + duplicates " + accounted);
-      }
+          encode(kept, vocab, o.maxLength(), o.truncate()).withColumn(LABEL_INDEX, IngestSteps.labelIndex(labels));
+      IngestSteps.Written written =
+          IngestSteps.write(writer, encoded, OUTPUT_COLUMNS, o.arrow(), 128L << 20, cleaned, input, duplicates);
+      Map<String, Long> counts = written.counts();
+      Map<String, Long> rejectedByReason = written.rejectedByReason();
       writer.writeFile(Vocabulary.FILE_NAME, vocab.toText());
 
       var spec = o.spec(vocab);

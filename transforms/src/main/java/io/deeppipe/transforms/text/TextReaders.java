@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.udf;
 
 import io.deeppipe.transforms.Outcomes;
 import io.deeppipe.transforms.card.BadInputException;
+import io.deeppipe.transforms.io.CsvFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Arrays;
@@ -38,7 +39,7 @@ public final class TextReaders {
   public static final String ID_RAW = "id_raw";
   public static final String LABEL_RAW = "label_raw";
   public static final String TEXT_RAW = "text_raw";
-  private static final String CORRUPT = "_corrupt_record";
+  private static final String CORRUPT = CsvFiles.CORRUPT;
   /** What Java's UTF-8 decoder puts where bytes were not valid UTF-8. */
   private static final String REPLACEMENT = "\uFFFD";
 
@@ -154,26 +155,14 @@ public final class TextReaders {
   }
 
   private static Dataset<Row> csv(SparkSession spark, TextIngestOptions o) {
-    String[] header = spark.read().option("header", true).csv(o.input()).columns();
-    List<String> columns = Arrays.asList(header);
+    List<String> columns = CsvFiles.header(spark, o.input());
     if (!columns.contains(o.textField())) {
       throw new BadInputException(
           "--text-field '" + o.textField() + "' is not a column of " + o.input() + " (columns: " + columns + ")");
     }
-    StructType schema = new StructType();
-    for (String h : header) {
-      schema = schema.add(h, DataTypes.StringType);
-    }
-    schema = schema.add(CORRUPT, DataTypes.StringType);
     Dataset<Row> rows =
-        spark.read()
-            .schema(schema)
-            .option("header", true)
-            .option("multiLine", true)
-            .option("mode", "PERMISSIVE")
-            .option("columnNameOfCorruptRecord", CORRUPT)
-            .csv(o.input())
-            .withColumn(Outcomes.SOURCE, SOURCE_PATH.apply(input_file_name()));
+        CsvFiles.read(spark, o.input(), columns).withColumn(Outcomes.SOURCE, SOURCE_PATH.apply(input_file_name()));
+    String[] header = columns.toArray(new String[0]);
     Column record = functionsConcatFields(header);
     Dataset<Row> out =
         rows.select(

@@ -1,0 +1,96 @@
+package io.deeppipe.transforms;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+
+import io.deeppipe.transforms.SplitAssigner.SplitFractions;
+import io.deeppipe.transforms.io.DatasetWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * The steps both ingest jobs share once each record has been processed into a row with
+ * {@code id}, {@code label}, a content hash, {@code source}, {@code record} and {@code reason}:
+ * de-duplication, split assignment, labels, and the accounted write.
+ */
+public final class IngestSteps {
+  public static final String ID = "id";
+  public static final String LABEL = "label";
+  public static final String LABEL_INDEX = "label_index";
+  public static final String DUPLICATE = "duplicate";
+
+  private IngestSteps() {}
+
+  /**
+   * Marks exact duplicates of {@code hashColumn} among good rows: of each group the row with the
+   * smallest id (then source) is kept, so the choice does not depend on input order.
+   */
+  public static Dataset<Row> markDuplicates(Dataset<Row> good, String hashColumn, boolean dedup) {
+    if (!dedup) {
+      return good.withColumn(DUPLICATE, lit(false));
+    }
+    return good.withColumn(
+            "dup_rank",
+            row_number().over(Window.partitionBy(hashColumn).orderBy(col(ID), col(Outcomes.SOURCE))))
+        .withColumn(DUPLICATE, col("dup_rank").gt(1))
+        .drop("dup_rank");
+  }
+
+  /** The good, unique rows with their {@code split}. */
+  public static Dataset<Row> keptWithSplits(Dataset<Row> marked, SplitFractions split, long seed) {
+    return SplitAssigner.assign(marked.filter(col(DUPLICATE).equalTo(false)), ID, split, seed);
+  }
+
+  /** The sorted distinct labels of the kept rows (few: only these reach the driver). */
+  public static List<String> labels(Dataset<Row> kept) {
+    return kept.select(LABEL).where(col(LABEL).isNotNull()).distinct().orderBy(LABEL)
+        .collectAsList().stream().map(r -> r.getString(0)).toList();
+  }
+
+  /** {@code label_index}: the position of {@code label} in {@code labels}; null when unlabelled. */
+  public static Column labelIndex(List<String> labels) {
+    Column array =
+        labels.isEmpty()
+            ? org.apache.spark.sql.functions.array().cast(DataTypes.createArrayType(DataTypes.StringType))
+            : org.apache.spark.sql.functions.array(labels.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
+    Column idx = org.apache.spark.sql.functions.array_position(array, col(LABEL)).cast(DataTypes.IntegerType).minus(1);
+    return org.apache.spark.sql.functions.when(idx.geq(0), idx);
+  }
+
+  /** What the accounted write produced. */
+  public record Written(Map<String, Long> counts, Map<String, Long> rejectedByReason) {}
+
+  /**
+   * Writes the kept splits and the rejected rows, and checks that every input record is accounted
+   * for: {@code input == train + validation + test + rejected + duplicates}, else it fails.
+   */
+  public static Written write(
+      DatasetWriter writer,
+      Dataset<Row> kept,
+      List<String> columns,
+      boolean arrow,
+      long rowGroupBytes,
+      Dataset<Row> processed,
+      long input,
+      long duplicates) {
+    Map<String, Long> counts = new LinkedHashMap<>(writer.writeSplits(kept, columns, arrow, rowGroupBytes));
+    Map<String, Long> rejectedByReason =
+        writer.writeRejected(
+            processed.filter(Outcomes.isRejected())
+                .select(col(Outcomes.SOURCE), col(Outcomes.RECORD), col(Outcomes.REASON)));
+    counts.put("rejected", rejectedByReason.values().stream().mapToLong(Long::longValue).sum());
+    long accounted = counts.values().stream().mapToLong(Long::longValue).sum() + duplicates;
+    if (accounted != input) {
+      throw new IllegalStateException(
+          "record accounting broken: input " + input + " != kept + rejected + duplicates " + accounted);
+    }
+    return new Written(counts, rejectedByReason);
+  }
+}

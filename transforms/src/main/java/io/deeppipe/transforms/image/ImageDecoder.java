@@ -1,0 +1,175 @@
+package io.deeppipe.transforms.image;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Decodes JPEG, PNG, GIF and BMP with the JDK's ImageIO (no native code, on every executor), after
+ * checking the declared size from the header alone so a decompression bomb is refused before a
+ * single pixel is allocated. Output: HWC uint8 with 1 (BT.601 luma) or 3 (RGB) channels; alpha is
+ * composited over black; 16-bit samples are scaled to 8 bits; JPEG EXIF orientation is applied.
+ */
+public final class ImageDecoder {
+  static {
+    ImageIO.setUseCache(false); // decode in memory; never write temp files on executors
+  }
+
+  private ImageDecoder() {}
+
+  public static Pixels decode(byte[] bytes, int channels, long maxPixels) throws RejectedImage {
+    if (bytes.length == 0) {
+      throw new RejectedImage(RejectedImage.ZERO_BYTES, "empty file");
+    }
+    ImageFormat format = ImageFormat.sniff(bytes);
+    if (format == ImageFormat.UNKNOWN) {
+      throw new RejectedImage(RejectedImage.NOT_AN_IMAGE, "no image signature in the first bytes");
+    }
+    if (!format.supported()) {
+      throw new RejectedImage(RejectedImage.UNSUPPORTED_FORMAT, format.name().toLowerCase(Locale.ROOT) + " is not supported");
+    }
+    BufferedImage image;
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
+        throw new RejectedImage(RejectedImage.UNSUPPORTED_FORMAT, "no decoder for " + format);
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        long w = reader.getWidth(0);
+        long h = reader.getHeight(0);
+        if (w <= 0 || h <= 0) {
+          throw new RejectedImage(RejectedImage.CORRUPT, "header declares " + w + "x" + h);
+        }
+        if (w * h > maxPixels) {
+          throw new RejectedImage(
+              RejectedImage.TOO_MANY_PIXELS, "header declares " + w + "x" + h + " > --max-pixels " + maxPixels);
+        }
+        String[] warning = new String[1];
+        reader.addIIOReadWarningListener(
+            (IIOReadWarningListener) (source, message) -> warning[0] = warning[0] == null ? message : warning[0]);
+        image = reader.read(0);
+        if (warning[0] != null) {
+          throw new RejectedImage(RejectedImage.TRUNCATED, warning[0]);
+        }
+      } finally {
+        reader.dispose();
+      }
+    } catch (RejectedImage e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      String reason = looksTruncated(e, format, bytes) ? RejectedImage.TRUNCATED : RejectedImage.CORRUPT;
+      throw new RejectedImage(reason, e.getClass().getSimpleName() + ": " + e.getMessage());
+    } catch (OutOfMemoryError e) {
+      throw new RejectedImage(RejectedImage.TOO_MANY_PIXELS, "out of memory decoding");
+    }
+    if (image == null) {
+      throw new RejectedImage(RejectedImage.CORRUPT, "decoder returned no image");
+    }
+    Pixels pixels = toPixels(image, channels);
+    return format == ImageFormat.JPEG ? ExifOrientation.apply(pixels, ExifOrientation.of(bytes)) : pixels;
+  }
+
+  /** A decode failure caused by missing bytes rather than wrong ones. */
+  private static boolean looksTruncated(Throwable e, ImageFormat format, byte[] bytes) {
+    if (format != ImageFormat.BMP) {
+      return !hasEndMarker(format, bytes); // complete length with bad content inside is corruption
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      if (t instanceof java.io.EOFException || m.contains("end of") || m.contains("EOF") || m.contains("Premature")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the file ends the way a complete file of its format ends (PNG IEND, JPEG EOI, GIF trailer). */
+  private static boolean hasEndMarker(ImageFormat format, byte[] b) {
+    int n = b.length;
+    return switch (format) {
+      case PNG -> n >= 12 && b[n - 8] == 'I' && b[n - 7] == 'E' && b[n - 6] == 'N' && b[n - 5] == 'D';
+      case JPEG -> {
+        for (int i = n - 2; i >= Math.max(0, n - 64); i--) {
+          if ((b[i] & 0xFF) == 0xFF && (b[i + 1] & 0xFF) == 0xD9) {
+            yield true;
+          }
+        }
+        yield false;
+      }
+      case GIF -> n > 0 && b[n - 1] == 0x3B;
+      default -> true;
+    };
+  }
+
+  /** Converts any BufferedImage (gray, RGB, RGBA, palette, 16-bit) to HWC uint8. */
+  static Pixels toPixels(BufferedImage image, int channels) {
+    int w = image.getWidth();
+    int h = image.getHeight();
+    byte[] out = new byte[w * h * channels];
+    Raster raster = image.getRaster();
+    boolean gray = image.getColorModel().getNumColorComponents() == 1
+        && image.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY
+        && !(image.getColorModel() instanceof java.awt.image.IndexColorModel);
+    boolean alpha = image.getColorModel().hasAlpha();
+    if (gray) {
+      int bits = image.getColorModel().getComponentSize(0);
+      int[] row = new int[w * raster.getNumBands()];
+      int bands = raster.getNumBands();
+      for (int y = 0; y < h; y++) {
+        raster.getPixels(0, y, w, 1, row);
+        for (int x = 0; x < w; x++) {
+          int v = scaleTo8(row[x * bands], bits);
+          if (alpha && bands > 1) {
+            v = v * scaleTo8(row[x * bands + 1], image.getColorModel().getComponentSize(1)) / 255;
+          }
+          for (int c = 0; c < channels; c++) {
+            out[(y * w + x) * channels + c] = (byte) v;
+          }
+        }
+      }
+      return new Pixels(h, w, channels, out);
+    }
+    int[] argb = new int[w];
+    for (int y = 0; y < h; y++) {
+      image.getRGB(0, y, w, 1, argb, 0, w);
+      for (int x = 0; x < w; x++) {
+        int p = argb[x];
+        int a = alpha ? (p >>> 24) : 255;
+        int r = ((p >> 16) & 0xFF) * a / 255;
+        int g = ((p >> 8) & 0xFF) * a / 255;
+        int b = (p & 0xFF) * a / 255;
+        int base = (y * w + x) * channels;
+        if (channels == 1) {
+          out[base] = (byte) luma(r, g, b);
+        } else {
+          out[base] = (byte) r;
+          out[base + 1] = (byte) g;
+          out[base + 2] = (byte) b;
+        }
+      }
+    }
+    return new Pixels(h, w, channels, out);
+  }
+
+  /** ITU-R BT.601 luma, rounded. */
+  public static int luma(int r, int g, int b) {
+    return (int) Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+  }
+
+  private static int scaleTo8(int v, int bits) {
+    if (bits == 8) {
+      return v;
+    }
+    int max = (1 << bits) - 1;
+    return (int) Math.round(v * 255.0 / max);
+  }
+}

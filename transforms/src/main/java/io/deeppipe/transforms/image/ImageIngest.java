@@ -1,0 +1,333 @@
+package io.deeppipe.transforms.image;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.when;
+
+import io.deeppipe.transforms.Fingerprint;
+import io.deeppipe.transforms.IngestSteps;
+import io.deeppipe.transforms.Outcomes;
+import io.deeppipe.transforms.SplitAssigner;
+import io.deeppipe.transforms.card.BadInputException;
+import io.deeppipe.transforms.card.Cards;
+import io.deeppipe.transforms.card.DatasetCard;
+import io.deeppipe.transforms.card.ImageSpec;
+import io.deeppipe.transforms.io.CsvFiles;
+import io.deeppipe.transforms.io.DatasetWriter;
+import io.deeppipe.transforms.io.SerializableConfiguration;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The image ingest pipeline: list files (Spark's binaryFile source, or a manifest read by Spark) →
+ * read, hash, check the header, decode, resize on the executors → de-duplicate by SHA-256 →
+ * split → per-channel mean/std of the train split → write.
+ */
+public final class ImageIngest {
+  private static final Logger LOG = LoggerFactory.getLogger(ImageIngest.class);
+
+  public static final String IMAGE = "image";
+  public static final String HEIGHT = "height";
+  public static final String WIDTH = "width";
+  public static final String CHANNELS = "channels";
+  public static final String SHA256 = "sha256";
+  public static final List<String> OUTPUT_COLUMNS =
+      List.of(IngestSteps.ID, IngestSteps.LABEL, IngestSteps.LABEL_INDEX, IMAGE, HEIGHT, WIDTH, CHANNELS,
+          Outcomes.SOURCE, SHA256);
+  /** Larger files are refused before they are read into memory. */
+  public static final long MAX_FILE_BYTES = 512L << 20;
+
+  /** One file to read: where it is, its id and label, and a reason if already known bad. */
+  static final StructType FILES =
+      new StructType()
+          .add(Outcomes.SOURCE, DataTypes.StringType)
+          .add(IngestSteps.ID, DataTypes.StringType)
+          .add(IngestSteps.LABEL, DataTypes.StringType)
+          .add(Outcomes.REASON, DataTypes.StringType)
+          .add(Outcomes.RECORD, DataTypes.StringType);
+
+  static final StructType PROCESSED =
+      FILES
+          .add(SHA256, DataTypes.StringType)
+          .add(IMAGE, DataTypes.BinaryType)
+          .add(HEIGHT, DataTypes.IntegerType)
+          .add(WIDTH, DataTypes.IntegerType)
+          .add(CHANNELS, DataTypes.IntegerType);
+
+  private ImageIngest() {}
+
+  /** Files per Spark partition when decoding: small enough to balance, large enough to amortise. */
+  private static final int FILES_PER_PARTITION = 500;
+
+  /**
+   * Every file under an ImageFolder tree {@code DIR/<label>/...}. The listing is Spark's own file
+   * index (parallel on large trees); its scan is not used because it silently skips zero-byte
+   * files, which must be counted and rejected.
+   */
+  public static Dataset<Row> listFolder(SparkSession spark, String input) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Path root = qualifiedExisting(new Path(input), conf, "--input");
+    String rootPath = root.toUri().getPath();
+    String[] uris =
+        spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(root.toString()).inputFiles();
+    List<String> paths = new ArrayList<>(uris.length);
+    for (String uri : uris) {
+      paths.add(new Path(URI.create(uri)).toString());
+    }
+    java.util.Collections.sort(paths);
+    // a local list becomes at most defaultParallelism partitions; big trees get more, for balance
+    Dataset<Row> files = spark.createDataset(paths, Encoders.STRING()).toDF("path");
+    int slices = paths.size() / FILES_PER_PARTITION;
+    if (slices > spark.sparkContext().defaultParallelism()) {
+      files = files.repartitionByRange(slices, col("path"));
+    }
+    UserDefinedFunction relative =
+        udf((String p) -> relativePath(rootPath, new Path(p).toUri().getPath()), DataTypes.StringType);
+    Dataset<Row> withRel = files.withColumn("rel", relative.apply(col("path")));
+    return withRel.select(
+        col("path").as(Outcomes.SOURCE),
+        col("rel").as(IngestSteps.ID),
+        when(col("rel").contains("/"), org.apache.spark.sql.functions.substring_index(col("rel"), "/", 1))
+            .as(IngestSteps.LABEL),
+        lit(null).cast(DataTypes.StringType).as(Outcomes.REASON),
+        lit(null).cast(DataTypes.StringType).as(Outcomes.RECORD));
+  }
+
+  static String relativePath(String root, String path) {
+    String prefix = root.endsWith("/") ? root : root + "/";
+    return path.startsWith(prefix) ? path.substring(prefix.length()) : path;
+  }
+
+  /** The rows of a {@code path,label} manifest; relative paths resolve against its folder. */
+  public static Dataset<Row> readManifest(SparkSession spark, String manifest) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Path file = qualifiedExisting(new Path(manifest), conf, "--manifest");
+    List<String> header = CsvFiles.header(spark, file.toString());
+    if (!header.contains("path")) {
+      throw new BadInputException("--manifest " + manifest + " needs a header with path,label columns, got " + header);
+    }
+    String base = file.getParent().toString();
+    UserDefinedFunction resolve =
+        udf((String p) -> p == null || p.isBlank() ? null : resolveAgainst(base, p.trim()), DataTypes.StringType);
+    Dataset<Row> rows = CsvFiles.read(spark, file.toString(), header);
+    org.apache.spark.sql.Column label =
+        header.contains("label") ? trim(col("label")) : lit(null).cast(DataTypes.StringType);
+    Dataset<Row> out =
+        rows.select(
+            coalesce(resolve.apply(col("path")), lit(file.toString())).as(Outcomes.SOURCE),
+            coalesce(trim(col("path")), lit("")).as(IngestSteps.ID),
+            when(label.notEqual(""), label).as(IngestSteps.LABEL),
+            col(CsvFiles.CORRUPT).as("corrupt"),
+            col("path").as("raw_path"));
+    out = Outcomes.start(out)
+        .withColumn(Outcomes.RECORD, coalesce(col("corrupt"), org.apache.spark.sql.functions.concat_ws(",", col("raw_path"), coalesce(label, lit("")))));
+    out = Outcomes.rejectIf(out, col("corrupt").isNotNull(), RejectedImage.MALFORMED_MANIFEST);
+    out = Outcomes.rejectIf(out, col("raw_path").isNull().or(trim(col("raw_path")).equalTo("")), RejectedImage.MISSING_FILE);
+    out = Outcomes.rejectIf(out, col(IngestSteps.LABEL).isNull(), RejectedImage.MISSING_LABEL);
+    return out.select(
+        col(Outcomes.SOURCE), col(IngestSteps.ID), col(IngestSteps.LABEL), col(Outcomes.REASON), col(Outcomes.RECORD));
+  }
+
+  static String resolveAgainst(String base, String p) {
+    Path path = new Path(p);
+    return path.isAbsolute() || path.toUri().getScheme() != null ? p : new Path(base, p).toString();
+  }
+
+  private static Path qualifiedExisting(Path path, Configuration conf, String option) {
+    try {
+      FileSystem fs = path.getFileSystem(conf);
+      if (!fs.exists(path)) {
+        throw new BadInputException(option + " " + path + " does not exist");
+      }
+      return fs.makeQualified(path);
+    } catch (IOException e) {
+      throw new BadInputException(option + " " + path + " cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads, hashes, decodes and resizes each file on the executors; bad files keep a reason. */
+  public static Dataset<Row> process(
+      Dataset<Row> files, SerializableConfiguration conf, int height, int width, int channels,
+      Resizer.Mode mode, long maxPixels) {
+    MapPartitionsFunction<Row, Row> fn =
+        rows -> {
+          List<Row> out = new ArrayList<>();
+          Configuration hadoop = conf.get();
+          MessageDigest sha = MessageDigest.getInstance("SHA-256");
+          while (rows.hasNext()) {
+            out.add(processOne(rows.next(), hadoop, sha, height, width, channels, mode, maxPixels));
+          }
+          return out.iterator();
+        };
+    return files.mapPartitions(fn, Encoders.row(PROCESSED));
+  }
+
+  static Row processOne(
+      Row file, Configuration conf, MessageDigest sha, int height, int width, int channels,
+      Resizer.Mode mode, long maxPixels) {
+    String source = file.getString(0);
+    String id = file.getString(1);
+    String label = file.getString(2);
+    if (!file.isNullAt(3)) {
+      return RowFactory.create(source, id, label, file.getString(3), file.getString(4), null, null, null, null, null);
+    }
+    String hash = null;
+    try {
+      byte[] bytes = readAll(new Path(source), conf);
+      hash = HexFormat.of().formatHex(sha.digest(bytes));
+      Pixels decoded = ImageDecoder.decode(bytes, channels, maxPixels);
+      Pixels fitted = Resizer.fit(decoded, height, width, mode);
+      return RowFactory.create(source, id, label, null, null, hash, fitted.data(), height, width, channels);
+    } catch (RejectedImage e) {
+      return RowFactory.create(source, id, label, e.reason(), e.getMessage(), hash, null, null, null, null);
+    }
+  }
+
+  private static byte[] readAll(Path path, Configuration conf) throws RejectedImage {
+    try {
+      FileSystem fs = path.getFileSystem(conf);
+      FileStatus status = fs.getFileStatus(path);
+      if (status.isDirectory()) {
+        throw new RejectedImage(RejectedImage.UNREADABLE, "is a directory");
+      }
+      if (status.getLen() > MAX_FILE_BYTES) {
+        throw new RejectedImage(RejectedImage.TOO_MANY_PIXELS, "file of " + status.getLen() + " bytes");
+      }
+      try (InputStream in = fs.open(path)) {
+        return in.readAllBytes();
+      }
+    } catch (FileNotFoundException e) {
+      throw new RejectedImage(RejectedImage.MISSING_FILE, "no such file");
+    } catch (IOException e) {
+      throw new RejectedImage(RejectedImage.UNREADABLE, e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+  }
+
+  /** Per-channel mean and standard deviation of pixel/255 over {@code rows}; [means, stds]. */
+  public static double[][] meanStd(Dataset<Row> rows, int channels) {
+    double[] zero = new double[2 * channels + 1];
+    double[] sums =
+        rows.select(IMAGE).javaRDD()
+            .mapPartitions(
+                (Iterator<Row> it) -> {
+                  double[] acc = new double[2 * channels + 1];
+                  while (it.hasNext()) {
+                    byte[] img = (byte[]) it.next().get(0);
+                    for (int i = 0; i < img.length; i++) {
+                      double v = (img[i] & 0xFF) / 255.0;
+                      acc[i % channels] += v;
+                      acc[channels + i % channels] += v * v;
+                    }
+                    acc[2 * channels] += (double) img.length / channels;
+                  }
+                  return List.of(acc).iterator();
+                })
+            .fold(zero, (a, b) -> {
+              double[] r = new double[a.length];
+              for (int i = 0; i < a.length; i++) {
+                r[i] = a[i] + b[i];
+              }
+              return r;
+            });
+    double n = sums[2 * channels];
+    double[][] out = new double[2][channels];
+    for (int c = 0; c < channels; c++) {
+      double mean = n == 0 ? 0 : sums[c] / n;
+      double var = n == 0 ? 0 : Math.max(0, sums[channels + c] / n - mean * mean);
+      out[0][c] = round(mean);
+      out[1][c] = round(Math.sqrt(var));
+    }
+    return out;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1e6) / 1e6;
+  }
+
+  public static DatasetCard run(SparkSession spark, ImageIngestOptions o) {
+    long started = System.currentTimeMillis();
+    try (DatasetWriter writer = DatasetWriter.open(spark, o.output(), o.overwrite())) {
+      spark.sparkContext().setJobGroup("ingest-images", "ingest-images " + o.inputDescription(), false);
+      Dataset<Row> files =
+          o.input() != null && !o.input().isBlank() ? listFolder(spark, o.input()) : readManifest(spark, o.manifest());
+      SerializableConfiguration conf = new SerializableConfiguration(spark.sparkContext().hadoopConfiguration());
+      Dataset<Row> processed =
+          process(files, conf, o.height(), o.width(), o.channels(), o.resizeMode(), o.maxPixels())
+              .persist(StorageLevel.MEMORY_AND_DISK_SER());
+      spark.sparkContext().setJobDescription("read, decode and resize images");
+      long input = processed.count();
+      Dataset<Row> marked = IngestSteps.markDuplicates(processed.filter(Outcomes.isGood()), SHA256, o.dedup());
+      Dataset<Row> kept = IngestSteps.keptWithSplits(marked, o.split(), o.seed()).persist(StorageLevel.MEMORY_AND_DISK_SER());
+      long duplicates = marked.filter(col(IngestSteps.DUPLICATE)).count();
+      List<String> labels = IngestSteps.labels(kept);
+      LOG.info("{} image files from {}: {} duplicates; labels {}", input, o.inputDescription(), duplicates, labels);
+
+      spark.sparkContext().setJobDescription("per-channel mean/std of the train split");
+      double[][] stats = meanStd(kept.filter(col(SplitAssigner.SPLIT).equalTo(SplitAssigner.TRAIN)), o.channels());
+      ImageSpec spec =
+          new ImageSpec(o.height(), o.width(), o.channels(), o.resizeMode().optionName(), o.maxPixels(),
+              toList(stats[0]), toList(stats[1]));
+      IngestSteps.Written written =
+          IngestSteps.write(
+              writer, kept.withColumn(IngestSteps.LABEL_INDEX, IngestSteps.labelIndex(labels)), OUTPUT_COLUMNS,
+              o.arrow(), (long) o.rowGroupMb() << 20, processed, input, duplicates);
+      ImageSpec stable = new ImageSpec(spec.height(), spec.width(), spec.channels(), spec.resizeMode(), spec.maxPixels(), null, null);
+      String fingerprint =
+          Fingerprint.of(
+              kept,
+              List.of(col(IngestSteps.ID), coalesce(col(IngestSteps.LABEL), lit("")), col(SplitAssigner.SPLIT), col(SHA256)),
+              labels,
+              Cards.toJson(stable));
+      DatasetCard card =
+          new DatasetCard(
+              DatasetCard.SCHEMA_VERSION, DatasetCard.KIND_IMAGE, labels, written.counts(), input,
+              written.rejectedByReason(), duplicates, writer.schemaOf(SplitAssigner.TRAIN), fingerprint,
+              Instant.now().toString(), o.inputDescription(),
+              new DatasetCard.SplitSpec(o.split().train(), o.split().validation(), o.split().test(), o.seed()),
+              null, spec);
+      writer.publish(card);
+      processed.unpersist();
+      kept.unpersist();
+      LOG.info("ingest-images wrote {} in {} s: {} (input {}, duplicates {}, rejected {})", o.output(),
+          (System.currentTimeMillis() - started) / 1000, written.counts(), input, duplicates, written.rejectedByReason());
+      return card;
+    } finally {
+      spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  private static List<Double> toList(double[] values) {
+    List<Double> out = new ArrayList<>();
+    for (double v : values) {
+      out.add(v);
+    }
+    return out;
+  }
+}

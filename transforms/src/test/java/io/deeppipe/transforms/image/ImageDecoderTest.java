@@ -1,0 +1,106 @@
+package io.deeppipe.transforms.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class ImageDecoderTest {
+  private static final long MAX = 100_000_000L;
+
+  @Test
+  void rgbToGrayscaleUsesBt601Luma() throws Exception {
+    byte[] png = Images.encode(Images.rgb(new int[][] {{0xFF0000, 0x00FF00}, {0x0000FF, 0xFFFFFF}}), "png");
+    Pixels gray = ImageDecoder.decode(png, 1, MAX);
+    assertThat(gray.height()).isEqualTo(2);
+    assertThat(gray.width()).isEqualTo(2);
+    // round(0.299*255)=76, round(0.587*255)=150, round(0.114*255)=29
+    assertThat(new int[] {gray.get(0, 0, 0), gray.get(0, 1, 0), gray.get(1, 0, 0), gray.get(1, 1, 0)})
+        .containsExactly(76, 150, 29, 255);
+    Pixels rgb = ImageDecoder.decode(png, 3, MAX);
+    assertThat(Arrays.copyOf(rgb.data(), 6)).containsExactly((byte) 255, 0, 0, 0, (byte) 255, 0);
+  }
+
+  @Test
+  void grayPaletteRgbaAnd16BitPngsDecode() throws Exception {
+    Pixels g = ImageDecoder.decode(Images.encode(Images.gray(new int[][] {{0, 128, 255}}), "png"), 3, MAX);
+    assertThat(g.data()).containsExactly(0, 0, 0, (byte) 128, (byte) 128, (byte) 128, (byte) 255, (byte) 255, (byte) 255);
+
+    IndexColorModel palette = new IndexColorModel(8, 2, new byte[] {0, (byte) 200}, new byte[] {0, 10}, new byte[] {0, 20});
+    BufferedImage indexed = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_INDEXED, palette);
+    indexed.getRaster().setSample(1, 0, 0, 1);
+    assertThat(ImageDecoder.decode(Images.encode(indexed, "png"), 3, MAX).data()).containsExactly(0, 0, 0, (byte) 200, 10, 20);
+
+    BufferedImage rgba = new BufferedImage(2, 1, BufferedImage.TYPE_INT_ARGB);
+    rgba.setRGB(0, 0, 0xFF102030);
+    rgba.setRGB(1, 0, 0x00FFFFFF); // fully transparent white: black after compositing on black
+    assertThat(ImageDecoder.decode(Images.encode(rgba, "png"), 3, MAX).data()).containsExactly(0x10, 0x20, 0x30, 0, 0, 0);
+
+    BufferedImage deep = new BufferedImage(2, 1, BufferedImage.TYPE_USHORT_GRAY);
+    deep.getRaster().setSample(0, 0, 0, 65535);
+    deep.getRaster().setSample(1, 0, 0, 32896); // 128.5 of 255 in 16 bits
+    assertThat(ImageDecoder.decode(Images.encode(deep, "png"), 1, MAX).data()).containsExactly((byte) 255, (byte) 128);
+  }
+
+  @Test
+  void gifBmpAndJpegDecode() throws Exception {
+    BufferedImage img = Images.rgb(new int[][] {{0x808080, 0x808080}, {0x808080, 0x808080}});
+    for (String format : new String[] {"gif", "bmp", "jpeg"}) {
+      Pixels p = ImageDecoder.decode(Images.encode(img, format), 1, MAX);
+      assertThat(p.get(1, 1, 0)).as(format).isBetween(124, 132);
+    }
+  }
+
+  @Test
+  void jpegExifOrientationIsApplied() throws Exception {
+    int[][] rgb = new int[16][32];
+    for (int[] row : rgb) {
+      Arrays.fill(row, 0, 16, 0xFF0000);
+      Arrays.fill(row, 16, 32, 0x0000FF);
+    }
+    byte[] jpeg = Images.encode(Images.rgb(rgb), "jpeg");
+    Pixels stored = ImageDecoder.decode(jpeg, 3, MAX);
+    assertThat(stored.height()).isEqualTo(16);
+    Pixels turned = ImageDecoder.decode(Images.withExifOrientation(jpeg, 6), 3, MAX);
+    // orientation 6: turn 90 degrees clockwise; the red left half ends on top
+    assertThat(turned.height()).isEqualTo(32);
+    assertThat(turned.width()).isEqualTo(16);
+    assertThat(turned.get(2, 8, 0)).isGreaterThan(200);
+    assertThat(turned.get(29, 8, 2)).isGreaterThan(200);
+    assertThat(ExifOrientation.of(Images.withExifOrientation(jpeg, 3))).isEqualTo(3);
+    assertThat(ExifOrientation.of(jpeg)).isEqualTo(1);
+  }
+
+  @Test
+  void badFilesAreRejectedWithTheirOwnReason() {
+    byte[] png = Images.encode(Images.gray(new int[64][64]), "png");
+    byte[] jpeg = Images.encode(Images.rgb(new int[64][64]), "jpeg");
+    assertReason(new byte[0], "zero_bytes");
+    assertReason("this is not an image, whatever its name".getBytes(), "not_an_image");
+    assertReason(Arrays.copyOf(png, png.length / 2), "truncated");
+    assertReason(Arrays.copyOf(jpeg, jpeg.length / 2), "truncated");
+    assertReason("RIFF\0\0\0\0WEBPVP8 ".getBytes(), "unsupported_format");
+    assertReason(new byte[] {'I', 'I', 42, 0, 8, 0, 0, 0}, "unsupported_format");
+    assertReason(Images.pngDeclaring(100_000, 100_000), "too_many_pixels");
+    byte[] corrupt = png.clone();
+    Arrays.fill(corrupt, 40, corrupt.length - 20, (byte) 0x55);
+    assertReason(corrupt, "corrupt");
+  }
+
+  @Test
+  void theBombIsRefusedFromItsHeaderWithoutAllocatingIt() {
+    long before = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+    assertReason(Images.pngDeclaring(60_000, 60_000), "too_many_pixels");
+    long after = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+    assertThat(after - before).isLessThan(512L << 20); // 3.6 G pixels were never allocated
+  }
+
+  private static void assertReason(byte[] bytes, String reason) {
+    assertThatThrownBy(() -> ImageDecoder.decode(bytes, 3, MAX))
+        .isInstanceOf(RejectedImage.class)
+        .satisfies(e -> assertThat(((RejectedImage) e).reason()).as(e.getMessage()).isEqualTo(reason));
+  }
+}
