@@ -30,28 +30,55 @@ public final class QuickstartCommand extends JobCommand {
   protected int execute() {
     Path corpus = root.resolve("raw/languages.jsonl");
     int records = LanguageSample.writeJsonLines(corpus);
-    println("[1/2] sample text: " + records + " records in " + LanguageSample.LANGUAGES.size()
+    println("[1/4] sample text: " + records + " records in " + LanguageSample.LANGUAGES.size()
         + " languages (country and language names from the JDK's CLDR data) -> " + corpus);
+    Path digits = root.resolve("raw/mnist");
+    deleteTree(digits);
+    int images = MnistSample.writePngTree(digits);
+    println("[2/4] sample images: " + images + " real MNIST digits as PNG files -> " + digits);
 
     Path languages = root.resolve("datasets/languages");
-    int rc = step("ingest-text", "--input", corpus.toString(), "--output", languages.toString(),
-        "--mode", "overwrite", "--max-length", "48");
+    Path mnist = root.resolve("datasets/mnist");
+    int rc = steps(
+        new String[] {"ingest-text", "--input", corpus.toString(), "--output", languages.toString(),
+            "--mode", "overwrite", "--max-length", "48"},
+        new String[] {"ingest-images", "--input", digits.toString(), "--output", mnist.toString(),
+            "--mode", "overwrite", "--size", "28x28", "--channels", "1"},
+        new String[] {"inspect", languages.toString()},
+        new String[] {"inspect", mnist.toString()});
     if (rc != 0) {
       return rc;
     }
-    rc = step("inspect", languages.toString());
-    if (rc != 0) {
-      return rc;
-    }
-    println("[2/2] text dataset: " + languages);
-    println("not built yet in this version: ingest-images, train, evaluate, predict"
-        + " (the quickstart grows with them)");
+    println("[3/4] text dataset:  " + languages);
+    println("[4/4] image dataset: " + mnist);
+    println("not built yet in this version: train, evaluate, predict (the quickstart grows with them)");
     return 0;
   }
 
-  private int step(String command, String... args) {
-    List<String> all = new ArrayList<>(List.of(command));
-    all.addAll(List.of(args));
+  private int steps(String[]... commands) {
+    for (String[] command : commands) {
+      int rc = step(command);
+      if (rc != 0) {
+        spec.commandLine().getErr().println("error: quickstart step '" + command[0] + "' failed with exit code " + rc);
+        return rc;
+      }
+    }
+    return 0;
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!java.nio.file.Files.exists(dir)) {
+      return;
+    }
+    try (var paths = java.nio.file.Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private int step(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
     if (sparkOptions.master != null) {
       all.add("--master");
       all.add(sparkOptions.master);

@@ -16,10 +16,11 @@ public final class Sessions {
   public static SparkSession create(String command, String master) {
     SparkConf existing = new SparkConf();
     SparkSession.Builder builder = SparkSession.builder().appName("deeppipe " + command);
-    if (master != null && !master.isBlank()) {
-      builder.config("spark.master", master);
-    } else if (!existing.contains("spark.master")) {
-      builder.config("spark.master", EMBEDDED_MASTER);
+    String resolved = master != null && !master.isBlank() ? master : existing.get("spark.master", EMBEDDED_MASTER);
+    builder.config("spark.master", resolved);
+    if (resolved.startsWith("local") && !existing.contains("spark.sql.shuffle.partitions")) {
+      // 200 shuffle partitions (Spark's cluster default) cost seconds per stage on one machine
+      builder.config("spark.sql.shuffle.partitions", Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
     }
     if (!existing.contains("spark.sql.session.timeZone")) {
       builder.config("spark.sql.session.timeZone", "UTC");

@@ -1,0 +1,72 @@
+package io.deeppipe.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.Config;
+import io.deeppipe.transforms.testing.TestData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/** The README, the launcher and conf/ name commands and options: they must exist. */
+class ProjectFilesTest {
+  private final Path root = TestData.projectRoot();
+  private final CommandLine cli = Pipeline.commandLine(ConfigDefaults.fromArgs(new String[0]));
+  /** Options without a default on purpose: where data comes from and goes, and per-run switches. */
+  private static final Set<String> NO_DEFAULT =
+      Set.of("input", "output", "manifest", "config", "master", "help", "version", "json");
+
+  @Test
+  void everyCommandAndOptionInTheReadmeExists() throws Exception {
+    String readme = Files.readString(root.resolve("README.md"));
+    Matcher m = Pattern.compile("bin/pipeline ([a-z][a-z-]*)((?: +[^\\n`|#]*)?)").matcher(readme);
+    Set<String> seen = new TreeSet<>();
+    while (m.find()) {
+      String command = m.group(1);
+      if (command.equals("COMMAND")) {
+        continue;
+      }
+      seen.add(command);
+      assertThat(cli.getSubcommands()).as("README names 'bin/pipeline " + command + "'").containsKey(command);
+      Matcher opt = Pattern.compile("(--[a-z-]+)").matcher(m.group(2));
+      while (opt.find()) {
+        String name = opt.group(1);
+        assertThat(cli.getSubcommands().get(command).getCommandSpec().findOption(name))
+            .as("README: bin/pipeline " + command + " " + name)
+            .isNotNull();
+      }
+    }
+    assertThat(seen).contains("quickstart", "ingest-text", "ingest-images", "inspect");
+    assertThat(readme).contains("bin/test");
+    String ci = Files.readString(root.resolve(".ci/run"));
+    assertThat(ci).contains("bin/test");
+    assertThat(Files.readString(root.resolve("bin/test"))).contains("mvn -B verify");
+    assertThat(Files.readString(root.resolve("bin/pipeline"))).contains("io.deeppipe.jobs.Pipeline");
+    assertThat(readme).contains("--class io.deeppipe.jobs.Pipeline");
+  }
+
+  @Test
+  void everyOptionOfEveryCommandHasItsDefaultInConf() throws Exception {
+    for (var e : cli.getSubcommands().entrySet()) {
+      Path conf = root.resolve("conf/" + e.getKey() + ".conf");
+      assertThat(conf).as("conf for " + e.getKey()).exists();
+      Config defaults = ConfigDefaults.fromArgs(new String[0]).builtIn(e.getKey());
+      for (OptionSpec o : e.getValue().getCommandSpec().options()) {
+        String key = ConfigDefaults.key(o);
+        if (!NO_DEFAULT.contains(key)) {
+          assertThat(defaults.hasPath("\"" + key + "\"")).as(conf + " sets " + key).isTrue();
+        }
+      }
+      for (String key : defaults.root().keySet()) {
+        assertThat(e.getValue().getCommandSpec().findOption("--" + key))
+            .as(conf + " key " + key + " is an option of " + e.getKey()).isNotNull();
+      }
+    }
+  }
+}
