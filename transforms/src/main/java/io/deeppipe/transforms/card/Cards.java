@@ -51,6 +51,27 @@ public final class Cards {
     return card;
   }
 
+  /** The card of the model in {@code dir}; {@link BadInputException} if it is not a finished model. */
+  public static ModelCard readModel(Path dir, Configuration conf) {
+    Path file = new Path(dir, ModelCard.FILE_NAME);
+    if (!Storage.exists(dir, conf)) {
+      throw new BadInputException("model " + dir + " does not exist");
+    }
+    if (!Storage.exists(file, conf)) {
+      throw new BadInputException(
+          "not a model: " + dir + " has no " + ModelCard.FILE_NAME + " (an unfinished training run, or not a model)");
+    }
+    ModelCard card = parse(file, Storage.readString(file, conf), ModelCard.class);
+    if (card.schemaVersion() != ModelCard.SCHEMA_VERSION) {
+      throw new BadInputException(
+          file + " has schema_version " + card.schemaVersion() + ", this build reads " + ModelCard.SCHEMA_VERSION);
+    }
+    if (card.model() == null || card.labels() == null || card.datasetKind() == null) {
+      throw new BadInputException(file + " is incomplete: model, labels and dataset_kind are required");
+    }
+    return card;
+  }
+
   public static <T> T parse(Object origin, String json, Class<T> type) {
     try {
       T value = Json.mapper().readValue(json, type);

@@ -1,0 +1,155 @@
+package io.deeppipe.models;
+
+import io.deeppipe.transforms.IngestSteps;
+import io.deeppipe.transforms.image.ImageIngest;
+import io.deeppipe.transforms.text.TextIngest;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Random;
+import org.apache.spark.sql.Row;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Turns dataset rows into network input on the executors: text rows into [batch, maxLength] token
+ * ids with a [batch, maxLength] padding mask; image rows into normalised pixels
+ * ({@code (v/255 - mean[c]) / std[c]}, the card's statistics), flat [batch, H·W·C] for the MLP or
+ * NCHW [batch, C, H, W] for the CNN; labels one-hot. Minibatches are built from a partition's
+ * iterator as it streams, never collected.
+ */
+public final class Batches implements Serializable {
+  /** Rows held for the per-epoch shuffle of one partition: bounded, whatever the partition size. */
+  public static final int SHUFFLE_BUFFER = 4096;
+
+  private final InputSpec spec;
+  private final boolean nchw;
+
+  public Batches(InputSpec spec, ModelType type) {
+    this.spec = spec;
+    this.nchw = type == ModelType.CNN;
+  }
+
+  /** The columns the adapter reads, in the order it reads them. */
+  public List<String> columns() {
+    return spec.isText()
+        ? List.of(TextIngest.TOKEN_IDS, TextIngest.LENGTH, IngestSteps.LABEL_INDEX)
+        : List.of(ImageIngest.IMAGE, IngestSteps.LABEL_INDEX);
+  }
+
+  private int labelColumn() {
+    return spec.isText() ? 2 : 1;
+  }
+
+  /** Labelled minibatches of {@code batchSize} rows (the last may be smaller). */
+  public Iterator<DataSet> dataSets(Iterator<Row> rows, int batchSize) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public DataSet next() {
+        if (!rows.hasNext()) {
+          throw new NoSuchElementException();
+        }
+        List<Row> batch = new ArrayList<>(batchSize);
+        while (rows.hasNext() && batch.size() < batchSize) {
+          batch.add(rows.next());
+        }
+        return toDataSet(batch);
+      }
+    };
+  }
+
+  public DataSet toDataSet(List<Row> batch) {
+    INDArray labels = Nd4j.zeros(DataType.FLOAT, batch.size(), spec.classes());
+    for (int i = 0; i < batch.size(); i++) {
+      labels.putScalar(i, batch.get(i).getInt(labelColumn()), 1f);
+    }
+    return new DataSet(features(batch), labels, mask(batch), null);
+  }
+
+  /** Network input for {@code batch} (rows with {@link #columns()} first). */
+  public INDArray features(List<Row> batch) {
+    int n = batch.size();
+    if (spec.isText()) {
+      int t = spec.maxLength();
+      float[] ids = new float[n * t];
+      for (int i = 0; i < n; i++) {
+        List<Integer> tokens = batch.get(i).getList(0);
+        for (int j = 0; j < t; j++) {
+          ids[i * t + j] = tokens.get(j);
+        }
+      }
+      return Nd4j.create(ids, new long[] {n, t}, 'c');
+    }
+    int c = spec.channels();
+    int hw = spec.height() * spec.width();
+    float[] x = new float[n * spec.pixels()];
+    for (int i = 0; i < n; i++) {
+      byte[] img = (byte[]) batch.get(i).get(0);
+      int base = i * spec.pixels();
+      for (int p = 0; p < hw; p++) {
+        for (int k = 0; k < c; k++) {
+          float v = (float) (((img[p * c + k] & 0xFF) / 255.0 - spec.mean()[k]) / spec.std()[k]);
+          x[base + (nchw ? k * hw + p : p * c + k)] = v; // HWC bytes -> CHW for the CNN
+        }
+      }
+    }
+    return nchw
+        ? Nd4j.create(x, new long[] {n, c, spec.height(), spec.width()}, 'c')
+        : Nd4j.create(x, new long[] {n, spec.pixels()}, 'c');
+  }
+
+  /** The padding mask of a text batch ([batch, maxLength], 1 = token), null for images. */
+  public INDArray mask(List<Row> batch) {
+    if (!spec.isText()) {
+      return null;
+    }
+    int t = spec.maxLength();
+    float[] m = new float[batch.size() * t];
+    for (int i = 0; i < batch.size(); i++) {
+      int length = Math.max(1, batch.get(i).getInt(1));
+      for (int j = 0; j < length && j < t; j++) {
+        m[i * t + j] = 1f;
+      }
+    }
+    return Nd4j.create(m, new long[] {batch.size(), t}, 'c');
+  }
+
+  /**
+   * A seeded shuffle of a stream through a bounded buffer: the same rows, seed and order in give
+   * the same order out, so Spark training and a local fit can see identical minibatches.
+   */
+  public static <T> Iterator<T> shuffled(Iterator<T> in, long seed) {
+    Random random = new Random(seed);
+    List<T> buffer = new ArrayList<>();
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return in.hasNext() || !buffer.isEmpty();
+      }
+
+      @Override
+      public T next() {
+        while (in.hasNext() && buffer.size() < SHUFFLE_BUFFER) {
+          buffer.add(in.next());
+        }
+        if (buffer.isEmpty()) {
+          throw new NoSuchElementException();
+        }
+        int i = random.nextInt(buffer.size());
+        T out = buffer.get(i);
+        buffer.set(i, buffer.get(buffer.size() - 1));
+        buffer.remove(buffer.size() - 1);
+        return out;
+      }
+    };
+  }
+}

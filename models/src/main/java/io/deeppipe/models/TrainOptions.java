@@ -1,0 +1,114 @@
+package io.deeppipe.models;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Everything {@code train} needs, validated once; messages name the option and the value.
+ *
+ * @param averagingFrequency minibatches each worker fits between two parameter averagings
+ * @param workers Spark partitions (= parallel model replicas) the training data is spread over
+ */
+public record TrainOptions(
+    String data,
+    String output,
+    boolean overwrite,
+    boolean resume,
+    ModelType model,
+    int epochs,
+    int batchSize,
+    double learningRate,
+    long seed,
+    Updater updater,
+    double dropout,
+    double l2,
+    int hidden,
+    int embedding,
+    int heads,
+    int layers,
+    Master trainingMaster,
+    int workers,
+    int averagingFrequency,
+    int prefetch,
+    int patience) {
+
+  /** Optimisers offered; each maps to the ND4J updater of the same name. */
+  public enum Updater {
+    ADAM,
+    SGD,
+    NESTEROVS,
+    RMSPROP;
+
+    public static Updater parse(String v) {
+      for (Updater u : values()) {
+        if (u.name().equalsIgnoreCase(v)) {
+          return u;
+        }
+      }
+      throw new IllegalArgumentException("--updater must be one of adam, sgd, nesterovs, rmsprop, got '" + v + "'");
+    }
+  }
+
+  /** How workers combine their updates. */
+  public enum Master {
+    AVERAGING,
+    SHARING;
+
+    public static Master parse(String v) {
+      for (Master m : values()) {
+        if (m.name().equalsIgnoreCase(v)) {
+          return m;
+        }
+      }
+      throw new IllegalArgumentException("--training-master must be averaging or sharing, got '" + v + "'");
+    }
+  }
+
+  public TrainOptions {
+    require(data != null && !data.isBlank(), "--data is required");
+    require(output != null && !output.isBlank(), "--output is required");
+    require(model != null, "--model is required");
+    require(epochs >= 1 && epochs <= 100_000, "--epochs must be in 1..100000, got " + epochs);
+    require(batchSize >= 1 && batchSize <= 65_536, "--batch-size must be in 1..65536, got " + batchSize);
+    require(learningRate > 0 && learningRate <= 10, "--learning-rate must be in (0, 10], got " + learningRate);
+    require(dropout >= 0 && dropout < 1, "--dropout must be in [0, 1), got " + dropout);
+    require(l2 >= 0, "--l2 must be >= 0, got " + l2);
+    require(hidden >= 1 && hidden <= 65_536, "--hidden must be in 1..65536, got " + hidden);
+    require(embedding >= 1 && embedding <= 8192, "--embedding must be in 1..8192, got " + embedding);
+    require(heads >= 1 && embedding % heads == 0,
+        "--heads must divide --embedding, got " + heads + " heads for embedding " + embedding);
+    require(layers >= 1 && layers <= 64, "--layers must be in 1..64, got " + layers);
+    require(workers >= 0 && workers <= 100_000, "--workers must be >= 0 (0 = one per Spark core), got " + workers);
+    require(averagingFrequency >= 1, "--averaging-frequency must be >= 1, got " + averagingFrequency);
+    require(prefetch >= 0, "--prefetch must be >= 0, got " + prefetch);
+    require(patience >= 1, "--patience must be >= 1, got " + patience);
+    require(!(resume && overwrite), "--resume and --mode overwrite exclude each other");
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  /** The hyper-parameters as the model card records them. */
+  public Map<String, Object> hyperParameters() {
+    Map<String, Object> h = new LinkedHashMap<>();
+    h.put("epochs", epochs);
+    h.put("batch_size", batchSize);
+    h.put("learning_rate", learningRate);
+    h.put("seed", seed);
+    h.put("updater", updater.name().toLowerCase(Locale.ROOT));
+    h.put("dropout", dropout);
+    h.put("l2", l2);
+    h.put("hidden", hidden);
+    h.put("embedding", embedding);
+    h.put("heads", heads);
+    h.put("layers", layers);
+    h.put("averaging_frequency", averagingFrequency);
+    h.put("prefetch", prefetch);
+    h.put("patience", patience);
+    return h;
+  }
+}
