@@ -16,7 +16,7 @@ public final class NotBuiltCommand implements Callable<Integer> {
   public Integer call() {
     spec.commandLine().getErr().println(
         "error: '" + spec.name() + "' is not built yet in this version of deeppipe"
-            + " (built: ingest-text, ingest-images, inspect, quickstart)");
+            + " (built: ingest-text, ingest-images, train, inspect, quickstart)");
     return 2;
   }
 }

@@ -27,11 +27,12 @@ import picocli.CommandLine.Spec;
       "Exit codes: 0 success, 2 bad usage or input, 1 failure."
     },
     subcommands = {
-      IngestTextCommand.class, IngestImagesCommand.class, InspectCommand.class, QuickstartCommand.class
+      IngestTextCommand.class, IngestImagesCommand.class, TrainCommand.class, InspectCommand.class,
+      QuickstartCommand.class
     })
 public final class Pipeline implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
-  public static final String[] NOT_BUILT = {"train", "predict", "evaluate"};
+  public static final String[] NOT_BUILT = {"predict", "evaluate"};
 
   @Spec CommandSpec spec;
   private final ConfigDefaults defaults;

@@ -42,7 +42,7 @@ class LauncherIT {
     Run missing = launch(tmp, List.of(), "ingest-images", "--input", tmp.resolve("none").toString(), "--output", "o");
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.out()).contains("does not exist");
-    assertThat(launch(tmp, List.of(), "train").code()).isEqualTo(2);
+    assertThat(launch(tmp, List.of(), "predict").code()).isEqualTo(2);
     assertThat(tmp.resolve("o")).doesNotExist();
     // a runtime failure is 1, never 0: a file the JVM cannot write as output parent
     Path blocker = Files.writeString(tmp.resolve("blocker"), "a file, not a directory");

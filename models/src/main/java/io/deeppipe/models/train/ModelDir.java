@@ -1,0 +1,144 @@
+package io.deeppipe.models.train;
+
+import io.deeppipe.transforms.card.BadInputException;
+import io.deeppipe.transforms.card.Cards;
+import io.deeppipe.transforms.card.ModelCard;
+import io.deeppipe.transforms.io.Storage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+
+/**
+ * The files of a model directory, on any Hadoop file system:
+ *
+ * <pre>
+ * MODEL_DIR/model.zip   the best network (DL4J ModelSerializer, with updater state)
+ * MODEL_DIR/model.json  the model card, written last: its presence means finished
+ * MODEL_DIR/metrics.csv MODEL_DIR/training.png
+ * MODEL_DIR/checkpoints/{last.zip, best.zip, state.json}   for --resume
+ * </pre>
+ */
+public final class ModelDir {
+  public static final String MODEL = "model.zip";
+  public static final String METRICS = "metrics.csv";
+  public static final String CURVES = "training.png";
+  public static final String CHECKPOINTS = "checkpoints";
+
+  private final Path dir;
+  private final Configuration conf;
+
+  public ModelDir(String dir, Configuration conf) {
+    this.dir = new Path(dir);
+    this.conf = conf;
+  }
+
+  public Path path(String child) {
+    return new Path(dir, child);
+  }
+
+  public boolean exists() {
+    return Storage.exists(dir, conf);
+  }
+
+  public boolean finished() {
+    return Storage.exists(path(ModelCard.FILE_NAME), conf);
+  }
+
+  public boolean hasCheckpoint() {
+    return Storage.exists(path(CHECKPOINTS + "/" + TrainingState.FILE_NAME), conf)
+        && Storage.exists(path(CHECKPOINTS + "/last.zip"), conf);
+  }
+
+  /**
+   * Refuses, before any work, an output that would be clobbered: a finished model without
+   * {@code overwrite}, or an unfinished run without {@code resume} or {@code overwrite}.
+   */
+  public void checkUsable(boolean overwrite, boolean resume) {
+    if (!exists() || overwrite) {
+      return;
+    }
+    if (finished()) {
+      throw new BadInputException(
+          "--output " + dir + " is a finished model (it has model.json); use --mode overwrite to train it again");
+    }
+    if (!resume) {
+      throw new BadInputException(
+          "--output " + dir + " already exists (an unfinished run?): use --resume to continue it or --mode overwrite");
+    }
+  }
+
+  public void delete() {
+    Storage.deleteQuietly(dir, conf);
+  }
+
+  public void writeNetwork(String child, MultiLayerNetwork net) {
+    Path target = path(child);
+    Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
+    try {
+      FileSystem fs = fs();
+      try (OutputStream out = fs.create(tmp, true)) {
+        ModelSerializer.writeModel(net, out, true);
+      }
+      fs.delete(target, false);
+      if (!fs.rename(tmp, target)) {
+        throw new IOException("cannot rename " + tmp + " to " + target);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public MultiLayerNetwork readNetwork(String child) {
+    try (InputStream in = fs().open(path(child))) {
+      return ModelSerializer.restoreMultiLayerNetwork(in, true);
+    } catch (IOException e) {
+      throw new BadInputException(path(child) + " is not a readable DL4J model: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new BadInputException(path(child) + " is not a readable DL4J model: " + e, e);
+    }
+  }
+
+  /** Writes a small file via a temporary name, so a reader never sees half of it. */
+  public void writeAtomically(String child, String content) {
+    Path target = path(child);
+    Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
+    Storage.writeString(tmp, content, conf);
+    try {
+      fs().delete(target, false);
+      if (!fs().rename(tmp, target)) {
+        throw new IOException("cannot rename " + tmp + " to " + target);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String read(String child) {
+    return Storage.readString(path(child), conf);
+  }
+
+  public TrainingState readState() {
+    String file = CHECKPOINTS + "/" + TrainingState.FILE_NAME;
+    return Cards.parse(path(file), read(file), TrainingState.class);
+  }
+
+  /** Copies a local file (e.g. a rendered plot) into the directory. */
+  public void copyFromLocal(java.nio.file.Path local, String child) {
+    try (OutputStream out = fs().create(path(child), true)) {
+      Files.copy(local, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private FileSystem fs() {
+    return Storage.fs(dir, conf);
+  }
+}

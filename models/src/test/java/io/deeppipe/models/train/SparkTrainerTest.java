@@ -1,0 +1,151 @@
+package io.deeppipe.models.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.deeppipe.models.Batches;
+import io.deeppipe.models.Fixtures;
+import io.deeppipe.models.InputSpec;
+import io.deeppipe.models.ModelType;
+import io.deeppipe.models.TrainOptions;
+import io.deeppipe.models.nets.Networks;
+import io.deeppipe.transforms.SplitAssigner;
+import io.deeppipe.transforms.SplitAssigner.SplitFractions;
+import io.deeppipe.transforms.card.BadInputException;
+import io.deeppipe.transforms.card.DatasetCard;
+import io.deeppipe.transforms.card.ModelCard;
+import io.deeppipe.transforms.image.ImageIngest;
+import io.deeppipe.transforms.image.ImageIngestOptions;
+import io.deeppipe.transforms.image.Resizer;
+import io.deeppipe.transforms.testing.LocalSpark;
+import io.deeppipe.transforms.testing.TestData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.dataset.DataSet;
+
+class SparkTrainerTest {
+  private final SparkSession spark = LocalSpark.session();
+  @TempDir static Path shared;
+  static String mnist;
+
+  /** 2 500 real MNIST digits, ingested with the real image job. */
+  @BeforeAll
+  static void ingest() throws Exception {
+    Path tree = TestData.writeMnistPngs(shared.resolve("png"), 250);
+    mnist = shared.resolve("mnist").toString();
+    ImageIngest.run(LocalSpark.session(), new ImageIngestOptions(tree.toString(), null, mnist, false, 28, 28, 1,
+        Resizer.Mode.CROP, 100_000_000L, true, SplitFractions.parse("0.8,0.1,0.1"), 42, false, 32));
+  }
+
+  static TrainOptions options(ModelType type, int epochs, String out, int workers, double lr, int patience, boolean resume) {
+    return new TrainOptions(mnist, out, false, resume, type, epochs, 32, lr, 7, TrainOptions.Updater.ADAM, 0.0, 0.0,
+        64, 16, 2, 1, TrainOptions.Master.AVERAGING, workers, 10, 0, patience);
+  }
+
+  static double testAccuracy(ModelCard card, String modelDir) {
+    SparkSession spark = LocalSpark.session();
+    ModelDir dir = new ModelDir(modelDir, spark.sparkContext().hadoopConfiguration());
+    MultiLayerNetwork net = dir.readNetwork(ModelDir.MODEL);
+    Batches batches = new Batches(InputSpec.of(card), ModelType.parse(card.model()));
+    List<Row> rows = SparkTrainer.rows(spark, mnist, SplitAssigner.TEST, batches).collectAsList();
+    DataSet test = batches.toDataSet(rows);
+    Evaluation eval = new Evaluation(card.labels().size());
+    eval.eval(test.getLabels(), net.output(test.getFeatures(), false));
+    return eval.accuracy();
+  }
+
+  @Test
+  void sparkTrainingWithOneWorkerEqualsALocalFitOnTheSameMinibatches() {
+    DatasetCard card = io.deeppipe.transforms.card.Cards.readDataset(
+        new org.apache.hadoop.fs.Path(mnist), spark.sparkContext().hadoopConfiguration());
+    InputSpec spec = InputSpec.of(card);
+    TrainOptions o = new TrainOptions(mnist, "unused", false, false, ModelType.MLP, 1, 16, 1e-3, 7,
+        TrainOptions.Updater.ADAM, 0.0, 0.0, 32, 16, 2, 1, TrainOptions.Master.AVERAGING, 1, 1000, 0, 5);
+    Batches batches = new Batches(spec, ModelType.MLP);
+    Dataset<Row> rows = SparkTrainer.rows(spark, mnist, SplitAssigner.TRAIN, batches).limit(320).coalesce(1).cache();
+    List<DataSet> minibatches = SparkTrainer.toDataSets(rows, batches, 16, 99).collect();
+    assertThat(minibatches).hasSize(20);
+
+    MultiLayerNetwork local = new MultiLayerNetwork(Networks.build(ModelType.MLP, spec, o));
+    local.init();
+    MultiLayerNetwork start = local.clone();
+    org.nd4j.linalg.api.ndarray.INDArray initial = local.params().dup();
+    for (DataSet d : minibatches) {
+      local.fit(d);
+    }
+    SparkDl4jMultiLayer distributed =
+        new SparkDl4jMultiLayer(new JavaSparkContext(spark.sparkContext()), start, SparkTrainer.master(o, 7));
+    distributed.fit(SparkTrainer.toDataSets(rows, batches, 16, 99));
+    assertThat(local.params().equalsWithEps(distributed.getNetwork().params(), 1e-5)).isTrue();
+    assertThat(local.params().equalsWithEps(initial, 1e-4)).as("training moved the parameters").isFalse();
+  }
+
+  @Test
+  void mlpAndCnnLearnRealDigits() throws Exception {
+    String mlpDir = shared.resolve("mlp").toString();
+    ModelCard mlp = SparkTrainer.train(spark, options(ModelType.MLP, 6, mlpDir, 2, 1e-3, 5, false));
+    assertThat(testAccuracy(mlp, mlpDir)).isGreaterThanOrEqualTo(0.90);
+    assertThat(mlp.epochs()).hasSize(6);
+    assertThat(mlp.inputShape()).containsExactly(784);
+    assertThat(mlp.workers()).isEqualTo(2);
+    assertThat(Path.of(mlpDir, "training.png")).isNotEmptyFile();
+    assertThat(Files.readAllLines(Path.of(mlpDir, "metrics.csv"))).hasSize(7).first().asString().startsWith("epoch,");
+    assertThat(Files.readString(Path.of(mlpDir, "model.json"))).contains("\"model\" : \"mlp\"", "\"mean\"");
+
+    String cnnDir = shared.resolve("cnn").toString();
+    ModelCard cnn = SparkTrainer.train(spark, options(ModelType.CNN, 4, cnnDir, 2, 2e-3, 5, false));
+    assertThat(testAccuracy(cnn, cnnDir)).isGreaterThanOrEqualTo(0.90);
+    assertThat(cnn.inputShape()).containsExactly(1, 28, 28);
+  }
+
+  @Test
+  void anInterruptedRunResumesToTheSameResult() throws Exception {
+    String whole = shared.resolve("whole").toString();
+    SparkTrainer.train(spark, options(ModelType.MLP, 2, whole, 1, 1e-3, 5, false));
+    String cut = shared.resolve("cut").toString();
+    SparkTrainer.train(spark, options(ModelType.MLP, 1, cut, 1, 1e-3, 5, false));
+    Files.delete(Path.of(cut, "model.json")); // as if killed before the end
+    assertThatThrownBy(() -> SparkTrainer.train(spark, options(ModelType.MLP, 2, cut, 1, 1e-3, 5, false)))
+        .isInstanceOf(BadInputException.class).hasMessageContaining("--resume");
+    ModelCard resumed = SparkTrainer.train(spark, options(ModelType.MLP, 2, cut, 1, 1e-3, 5, true));
+    assertThat(resumed.epochs()).extracting(ModelCard.Epoch::epoch).containsExactly(1, 2);
+    var conf = spark.sparkContext().hadoopConfiguration();
+    MultiLayerNetwork a = new ModelDir(whole, conf).readNetwork("checkpoints/last.zip");
+    MultiLayerNetwork b = new ModelDir(cut, conf).readNetwork("checkpoints/last.zip");
+    assertThat(a.params().equalsWithEps(b.params(), 1e-5)).isTrue();
+    assertThatThrownBy(() -> SparkTrainer.train(spark, options(ModelType.MLP, 2, cut, 1, 1e-3, 5, true)))
+        .isInstanceOf(BadInputException.class).hasMessageContaining("finished model");
+  }
+
+  @Test
+  void earlyStoppingStopsAndKeepsTheBestEpoch() {
+    String out = shared.resolve("early").toString();
+    ModelCard card = SparkTrainer.train(spark, options(ModelType.MLP, 30, out, 2, 1e-9, 2, false));
+    assertThat(card.epochs().size()).isLessThan(30);
+    assertThat(card.stoppedBecause()).startsWith("early stop after epoch");
+    assertThat(card.bestEpoch()).isLessThan(card.epochs().size());
+  }
+
+  @Test
+  void refusesSharingWrongModelsAndNonDatasets() {
+    TrainOptions sharing = new TrainOptions(mnist, shared.resolve("s").toString(), false, false, ModelType.MLP, 1, 32,
+        1e-3, 7, TrainOptions.Updater.ADAM, 0, 0, 64, 16, 2, 1, TrainOptions.Master.SHARING, 1, 10, 0, 5);
+    var conf = spark.sparkContext().hadoopConfiguration();
+    assertThatThrownBy(() -> SparkTrainer.check(sharing, conf)).hasMessageContaining("--training-master sharing is refused");
+    assertThatThrownBy(() -> SparkTrainer.check(options(ModelType.LSTM, 1, shared.resolve("l").toString(), 1, 1e-3, 5, false), conf))
+        .hasMessageContaining("--model lstm does not fit the image dataset");
+    TrainOptions notData = Fixtures.options(ModelType.MLP, 1, shared.toString(), shared.resolve("x").toString());
+    assertThatThrownBy(() -> SparkTrainer.check(notData, conf)).hasMessageContaining("has no dataset.json");
+  }
+}
