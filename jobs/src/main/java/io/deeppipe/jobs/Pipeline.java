@@ -27,12 +27,11 @@ import picocli.CommandLine.Spec;
       "Exit codes: 0 success, 2 bad usage or input, 1 failure."
     },
     subcommands = {
-      IngestTextCommand.class, IngestImagesCommand.class, TrainCommand.class, InspectCommand.class,
-      QuickstartCommand.class
+      IngestTextCommand.class, IngestImagesCommand.class, TrainCommand.class, PredictCommand.class,
+      EvaluateCommand.class, InspectCommand.class, QuickstartCommand.class
     })
 public final class Pipeline implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
-  public static final String[] NOT_BUILT = {"predict", "evaluate"};
 
   @Spec CommandSpec spec;
   private final ConfigDefaults defaults;
@@ -77,9 +76,6 @@ public final class Pipeline implements Callable<Integer> {
 
   static CommandLine commandLine(ConfigDefaults defaults) {
     CommandLine cl = new CommandLine(new Pipeline(defaults));
-    for (String name : NOT_BUILT) {
-      cl.addSubcommand(name, new NotBuiltCommand());
-    }
     cl.setDefaultValueProvider(defaults);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setParameterExceptionHandler(

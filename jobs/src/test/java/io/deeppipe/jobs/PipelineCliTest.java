@@ -102,12 +102,20 @@ class PipelineCliTest {
   }
 
   @Test
-  void commandsNotBuiltYetExit2SayingSo() {
-    for (String name : Pipeline.NOT_BUILT) {
-      Cli r = Cli.run(name, "--data", "x");
-      assertThat(r.code()).as(name).isEqualTo(2);
-      assertThat(r.err()).contains("'" + name + "' is not built yet");
-    }
+  void missingRequiredOptionsAndUnknownCommandsExit2() {
+    Cli train = Cli.run("train", "--output", tmp.resolve("m").toString());
+    assertThat(train.code()).isEqualTo(2);
+    assertThat(train.err()).contains("--data is required");
+    Cli predict = Cli.run("predict", "--input", corpus.toString(), "--output", tmp.resolve("p").toString());
+    assertThat(predict.code()).isEqualTo(2);
+    assertThat(predict.err()).contains("--model is required");
+    Cli evaluate = Cli.run("evaluate", "--model", tmp.toString(), "--data", tmp.toString(), "--output", tmp.resolve("e").toString());
+    assertThat(evaluate.code()).isEqualTo(2);
+    assertThat(evaluate.err()).contains("has no model.json");
+    Cli model = Cli.run("train", "--data", tmp.toString(), "--model", "gpt", "--output", tmp.resolve("m").toString());
+    assertThat(model.code()).isEqualTo(2);
+    assertThat(model.err()).contains("--model must be one of mlp, cnn, lstm, transformer, got 'gpt'");
+    assertThat(tmp.resolve("m")).doesNotExist();
     Cli none = Cli.run();
     assertThat(none.code()).isEqualTo(2);
     Cli unknown = Cli.run("fly");

@@ -21,7 +21,7 @@ import org.deeplearning4j.util.ModelSerializer;
  * <pre>
  * MODEL_DIR/model.zip   the best network (DL4J ModelSerializer, with updater state)
  * MODEL_DIR/model.json  the model card, written last: its presence means finished
- * MODEL_DIR/metrics.csv MODEL_DIR/training.png
+ * MODEL_DIR/metrics.csv MODEL_DIR/training.png MODEL_DIR/vocab.txt (text models)
  * MODEL_DIR/checkpoints/{last.zip, best.zip, state.json}   for --resume
  * </pre>
  */

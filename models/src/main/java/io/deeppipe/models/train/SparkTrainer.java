@@ -13,6 +13,7 @@ import io.deeppipe.transforms.card.BadInputException;
 import io.deeppipe.transforms.card.Cards;
 import io.deeppipe.transforms.card.DatasetCard;
 import io.deeppipe.transforms.card.ModelCard;
+import io.deeppipe.transforms.text.Vocabulary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -154,6 +155,11 @@ public final class SparkTrainer {
     MultiLayerNetwork best = dir.readNetwork(ModelDir.CHECKPOINTS + "/best.zip");
     dir.writeNetwork(ModelDir.MODEL, best);
     dir.writeAtomically(ModelDir.METRICS, metricsCsv(state.epochs()));
+    if (data.text() != null) {
+      // predict rebuilds the tokenization from the model directory alone
+      dir.writeAtomically(Vocabulary.FILE_NAME,
+          io.deeppipe.transforms.io.Storage.readString(new Path(o.data(), Vocabulary.FILE_NAME), conf));
+    }
     try {
       java.nio.file.Path png = Files.createTempFile("training", ".png");
       Plots.trainingCurves(state.epochs(), o.model().optionName() + " on " + new Path(o.data()).getName(), png);

@@ -28,11 +28,12 @@ public record ModelCard(
     String trainingMaster,
     int workers,
     long parameters,
-    String created) {
+    String created) implements java.io.Serializable {
 
   public static final int SCHEMA_VERSION = 1;
   public static final String FILE_NAME = "model.json";
 
   /** One epoch of the training history. */
-  public record Epoch(int epoch, double trainLoss, double validationAccuracy, long millis) {}
+  public record Epoch(int epoch, double trainLoss, double validationAccuracy, long millis)
+      implements java.io.Serializable {}
 }

@@ -127,6 +127,11 @@ public final class ImageIngest {
 
   /** The rows of a {@code path,label} manifest; relative paths resolve against its folder. */
   public static Dataset<Row> readManifest(SparkSession spark, String manifest) {
+    return readManifest(spark, manifest, true);
+  }
+
+  /** As above; with {@code labelsRequired} false (scoring), rows without a label are kept. */
+  public static Dataset<Row> readManifest(SparkSession spark, String manifest, boolean labelsRequired) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Path file = qualifiedExisting(new Path(manifest), conf, "--manifest");
     List<String> header = CsvFiles.header(spark, file.toString());
@@ -150,7 +155,9 @@ public final class ImageIngest {
         .withColumn(Outcomes.RECORD, coalesce(col("corrupt"), org.apache.spark.sql.functions.concat_ws(",", col("raw_path"), coalesce(label, lit("")))));
     out = Outcomes.rejectIf(out, col("corrupt").isNotNull(), RejectedImage.MALFORMED_MANIFEST);
     out = Outcomes.rejectIf(out, col("raw_path").isNull().or(trim(col("raw_path")).equalTo("")), RejectedImage.MISSING_FILE);
-    out = Outcomes.rejectIf(out, col(IngestSteps.LABEL).isNull(), RejectedImage.MISSING_LABEL);
+    if (labelsRequired) {
+      out = Outcomes.rejectIf(out, col(IngestSteps.LABEL).isNull(), RejectedImage.MISSING_LABEL);
+    }
     return out.select(
         col(Outcomes.SOURCE), col(IngestSteps.ID), col(IngestSteps.LABEL), col(Outcomes.REASON), col(Outcomes.RECORD));
   }

@@ -111,6 +111,14 @@ public final class DatasetWriter implements AutoCloseable {
     Storage.writeString(new Path(staged, name), content, conf);
   }
 
+  public void writeFile(String name, byte[] content) {
+    try (java.io.OutputStream out = Storage.fs(staged, conf).create(new Path(staged, name), true)) {
+      out.write(content);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot write " + name, e);
+    }
+  }
+
   /** The output schema of the written train split, for the card. */
   public List<DatasetCard.Column> schemaOf(String split) {
     List<DatasetCard.Column> cols = new ArrayList<>();
@@ -122,9 +130,22 @@ public final class DatasetWriter implements AutoCloseable {
 
   /** Writes the card last and moves the finished dataset into place. */
   public void publish(DatasetCard card) {
-    Cards.write(new Path(staged, DatasetCard.FILE_NAME), card, conf);
+    publish(DatasetCard.FILE_NAME, card);
+  }
+
+  /** Writes {@code card} as {@code fileName} last and moves the finished output into place. */
+  public void publish(String fileName, Object card) {
+    Cards.write(new Path(staged, fileName), card, conf);
     Storage.publish(staged, target, overwrite, conf);
     published = true;
+  }
+
+  /** Writes rows as Parquet (and, if asked, Arrow IPC read back from it) under {@code name}; returns the row count. */
+  public long writeTable(Dataset<Row> rows, String name, boolean parquet, boolean arrow) {
+    String dir = stagedPath(PARQUET + "/" + name);
+    rows.write().mode(SaveMode.ErrorIfExists).parquet(dir);
+    Dataset<Row> written = spark.read().parquet(dir);
+    return arrow ? ArrowIpc.write(written, stagedPath(ARROW + "/" + name), ArrowIpc.DEFAULT_BATCH_ROWS) : written.count();
   }
 
   public Path target() {

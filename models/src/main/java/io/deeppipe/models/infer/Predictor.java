@@ -1,0 +1,234 @@
+package io.deeppipe.models.infer;
+
+import io.deeppipe.models.Batches;
+import io.deeppipe.models.InputSpec;
+import io.deeppipe.models.ModelType;
+import io.deeppipe.models.train.ModelDir;
+import io.deeppipe.transforms.card.BadInputException;
+import io.deeppipe.transforms.card.Cards;
+import io.deeppipe.transforms.card.ModelCard;
+import io.deeppipe.transforms.io.Storage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.UUID;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Applies a trained model to any {@code Dataset<Row>} that has the model's input columns
+ * ({@code token_ids}, {@code length} for text; {@code image} for images — what the ingest jobs and
+ * {@link RawInputs} produce):
+ *
+ * <pre>{@code
+ * Dataset<Row> scored = Predictor.load(spark, "models/digits").transform(df);
+ * }</pre>
+ *
+ * adds {@code prediction} (label), {@code prediction_index}, {@code probability} (of the top class),
+ * {@code top_k} (array of {@code label}, {@code probability}, highest first) and, when asked,
+ * {@code probabilities} (every class, in label order). The model travels as one broadcast, is
+ * deserialised once per executor JVM, and scores minibatches of {@code batchSize} rows per partition.
+ */
+public final class Predictor implements Serializable {
+  public static final String PREDICTION = "prediction";
+  public static final String PREDICTION_INDEX = "prediction_index";
+  public static final String PROBABILITY = "probability";
+  public static final String TOP_K = "top_k";
+  public static final String PROBABILITIES = "probabilities";
+  public static final StructType TOP_K_ENTRY =
+      new StructType().add("label", DataTypes.StringType).add("probability", DataTypes.DoubleType);
+
+  private final ModelCard card;
+  private final Broadcast<byte[]> model;
+  private final String key;
+  private final int batchSize;
+  private final int topK;
+  private final boolean withProbabilities;
+
+  private Predictor(ModelCard card, Broadcast<byte[]> model, String key, int batchSize, int topK, boolean all) {
+    this.card = card;
+    this.model = model;
+    this.key = key;
+    this.batchSize = batchSize;
+    this.topK = topK;
+    this.withProbabilities = all;
+  }
+
+  /** Reads the model card and model.zip of {@code modelDir}; refuses an unfinished or corrupt model. */
+  public static Predictor load(SparkSession spark, String modelDir) {
+    var conf = spark.sparkContext().hadoopConfiguration();
+    ModelCard card = Cards.readModel(new Path(modelDir), conf);
+    Path zip = new Path(modelDir, ModelDir.MODEL);
+    byte[] bytes;
+    try (InputStream in = Storage.fs(zip, conf).open(zip)) {
+      bytes = in.readAllBytes();
+    } catch (IOException e) {
+      throw new BadInputException("model " + modelDir + " has no readable " + ModelDir.MODEL + ": " + e.getMessage(), e);
+    }
+    try {
+      ModelPool.borrow("check-" + UUID.randomUUID(), bytes); // a corrupt zip fails here, on the driver
+    } catch (RuntimeException e) {
+      throw new BadInputException(zip + " is not a readable DL4J model: " + e.getMessage(), e);
+    }
+    ModelType.parse(card.model());
+    Broadcast<byte[]> broadcast = new JavaSparkContext(spark.sparkContext()).broadcast(bytes);
+    return new Predictor(card, broadcast, UUID.randomUUID().toString(), 256, Math.min(5, card.labels().size()), false);
+  }
+
+  public Predictor withBatchSize(int size) {
+    if (size < 1) {
+      throw new IllegalArgumentException("--batch-size must be >= 1, got " + size);
+    }
+    return new Predictor(card, model, key, size, topK, withProbabilities);
+  }
+
+  public Predictor withTopK(int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("--top-k must be >= 1, got " + k);
+    }
+    return new Predictor(card, model, key, batchSize, Math.min(k, card.labels().size()), withProbabilities);
+  }
+
+  public Predictor withProbabilities(boolean all) {
+    return new Predictor(card, model, key, batchSize, topK, all);
+  }
+
+  public ModelCard card() {
+    return card;
+  }
+
+  public Batches batches() {
+    return new Batches(InputSpec.of(card), ModelType.parse(card.model()));
+  }
+
+  public StructType outputSchema(StructType input) {
+    StructType out = input
+        .add(PREDICTION, DataTypes.StringType)
+        .add(PREDICTION_INDEX, DataTypes.IntegerType)
+        .add(PROBABILITY, DataTypes.DoubleType)
+        .add(TOP_K, DataTypes.createArrayType(TOP_K_ENTRY));
+    return withProbabilities ? out.add(PROBABILITIES, DataTypes.createArrayType(DataTypes.DoubleType)) : out;
+  }
+
+  public Dataset<Row> transform(Dataset<Row> df) {
+    Batches batches = batches();
+    List<String> present = Arrays.asList(df.columns());
+    int[] inputs = batches.columns().stream()
+        .filter(c -> !c.equals(io.deeppipe.transforms.IngestSteps.LABEL_INDEX))
+        .mapToInt(c -> {
+          if (!present.contains(c)) {
+            throw new BadInputException("input has no column '" + c + "' that the " + card.model()
+                + " model needs (columns: " + present + ")");
+          }
+          return present.indexOf(c);
+        })
+        .toArray();
+    StructType schema = outputSchema(df.schema());
+    MapPartitionsFunction<Row, Row> fn = rows -> score(rows, batches, inputs);
+    return df.mapPartitions(fn, Encoders.row(schema));
+  }
+
+  /** Scores lazily, one minibatch at a time: a partition is never held in memory whole. */
+  private Iterator<Row> score(Iterator<Row> rows, Batches batches, int[] inputs) {
+    return new Iterator<>() {
+      private final List<Row> ready = new ArrayList<>();
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        if (next < ready.size()) {
+          return true;
+        }
+        if (!rows.hasNext()) {
+          return false;
+        }
+        ready.clear();
+        next = 0;
+        List<Row> batch = new ArrayList<>(batchSize);
+        while (rows.hasNext() && batch.size() < batchSize) {
+          batch.add(rows.next());
+        }
+        MultiLayerNetwork net = ModelPool.borrow(key, model.value());
+        try {
+          scoreBatch(net, batch, batches, inputs, ready);
+        } finally {
+          ModelPool.release(key, net);
+        }
+        return true;
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return ready.get(next++);
+      }
+    };
+  }
+
+  private void scoreBatch(MultiLayerNetwork net, List<Row> batch, Batches batches, int[] inputs, List<Row> out) {
+    List<Row> features = new ArrayList<>(batch.size());
+    for (Row r : batch) {
+      Object[] values = new Object[inputs.length];
+      for (int i = 0; i < inputs.length; i++) {
+        values[i] = r.get(inputs[i]);
+      }
+      features.add(RowFactory.create(values));
+    }
+    INDArray probs = net.output(batches.features(features), false, batches.mask(features), null);
+    List<String> labels = card.labels();
+    for (int i = 0; i < batch.size(); i++) {
+      double[] p = probs.getRow(i).toDoubleVector();
+      Integer[] order = new Integer[p.length];
+      for (int k = 0; k < p.length; k++) {
+        order[k] = k;
+      }
+      Arrays.sort(order, Comparator.<Integer>comparingDouble(k -> -p[k]).thenComparingInt(k -> k));
+      List<Row> top = new ArrayList<>(topK);
+      for (int k = 0; k < topK; k++) {
+        top.add(RowFactory.create(labels.get(order[k]), p[order[k]]));
+      }
+      Row in = batch.get(i);
+      int extra = withProbabilities ? 5 : 4;
+      Object[] values = new Object[in.length() + extra];
+      for (int c = 0; c < in.length(); c++) {
+        values[c] = in.get(c);
+      }
+      values[in.length()] = labels.get(order[0]);
+      values[in.length() + 1] = order[0];
+      values[in.length() + 2] = p[order[0]];
+      values[in.length() + 3] = scala.collection.JavaConverters.asScalaBuffer(top).toSeq();
+      if (withProbabilities) {
+        List<Double> all = new ArrayList<>(p.length);
+        for (double v : p) {
+          all.add(v);
+        }
+        values[in.length() + 4] = scala.collection.JavaConverters.asScalaBuffer(all).toSeq();
+      }
+      out.add(RowFactory.create(values));
+    }
+  }
+
+  /** Deserialisations of models in this JVM so far. */
+  public static int loadsInThisJvm() {
+    return ModelPool.LOADS.get();
+  }
+}
