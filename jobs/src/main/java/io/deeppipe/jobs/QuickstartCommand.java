@@ -27,32 +27,59 @@ public final class QuickstartCommand extends JobCommand {
   }
 
   @Override
-  protected int execute() {
+  protected int execute() throws java.io.IOException {
     Path corpus = root.resolve("raw/languages.jsonl");
     int records = LanguageSample.writeJsonLines(corpus);
-    println("[1/4] sample text: " + records + " records in " + LanguageSample.LANGUAGES.size()
+    println("sample text: " + records + " records in " + LanguageSample.LANGUAGES.size()
         + " languages (country and language names from the JDK's CLDR data) -> " + corpus);
     Path digits = root.resolve("raw/mnist");
     deleteTree(digits);
     int images = MnistSample.writePngTree(digits);
-    println("[2/4] sample images: " + images + " real MNIST digits as PNG files -> " + digits);
+    println("sample images: " + images + " real MNIST digits as PNG files -> " + digits);
 
     Path languages = root.resolve("datasets/languages");
     Path mnist = root.resolve("datasets/mnist");
+    Path languageModel = root.resolve("models/languages-transformer");
+    Path digitModel = root.resolve("models/mnist-mlp");
+    Path languageEval = root.resolve("evaluations/languages");
+    Path digitEval = root.resolve("evaluations/mnist");
+    Path digitPredictions = root.resolve("predictions/mnist-raw");
+    Path languagePredictions = root.resolve("predictions/languages-test");
     int rc = steps(
         new String[] {"ingest-text", "--input", corpus.toString(), "--output", languages.toString(),
-            "--mode", "overwrite", "--max-length", "48"},
+            "--mode", "overwrite", "--tokenizer", "char", "--max-length", "48"},
         new String[] {"ingest-images", "--input", digits.toString(), "--output", mnist.toString(),
             "--mode", "overwrite", "--size", "28x28", "--channels", "1"},
-        new String[] {"inspect", languages.toString()},
-        new String[] {"inspect", mnist.toString()});
+        new String[] {"train", "--data", mnist.toString(), "--model", "mlp", "--output", digitModel.toString(),
+            "--mode", "overwrite", "--epochs", "15"},
+        new String[] {"train", "--data", languages.toString(), "--model", "transformer", "--output",
+            languageModel.toString(), "--mode", "overwrite", "--epochs", "25", "--learning-rate", "0.003",
+            "--embedding", "64", "--heads", "4"},
+        new String[] {"evaluate", "--model", digitModel.toString(), "--data", mnist.toString(), "--output",
+            digitEval.toString(), "--mode", "overwrite"},
+        new String[] {"evaluate", "--model", languageModel.toString(), "--data", languages.toString(), "--output",
+            languageEval.toString(), "--mode", "overwrite"},
+        new String[] {"predict", "--model", digitModel.toString(), "--input", digits.toString(), "--output",
+            digitPredictions.toString(), "--mode", "overwrite", "--output-format", "both"},
+        new String[] {"predict", "--model", languageModel.toString(), "--input", languages.toString(), "--split", "test",
+            "--output", languagePredictions.toString(), "--mode", "overwrite"});
     if (rc != 0) {
       return rc;
     }
-    println("[3/4] text dataset:  " + languages);
-    println("[4/4] image dataset: " + mnist);
-    println("not built yet in this version: train, evaluate, predict (the quickstart grows with them)");
+    println("");
+    println("quickstart outputs under " + root + ":");
+    println("  datasets     " + languages + "  " + mnist);
+    println("  models       " + digitModel + "  " + languageModel + "  (model.zip, model.json, training.png)");
+    println("  evaluations  " + digitEval + "  " + languageEval + "  (metrics.json, report.md, confusion.png)");
+    println("  predictions  " + digitPredictions + "  " + languagePredictions);
+    println(String.format(java.util.Locale.ROOT, "  test accuracy: MNIST digits (mlp) %.4f, languages (transformer) %.4f",
+        accuracy(digitEval), accuracy(languageEval)));
     return 0;
+  }
+
+  private static double accuracy(Path evaluation) throws java.io.IOException {
+    return io.deeppipe.transforms.card.Json.mapper()
+        .readTree(evaluation.resolve("metrics.json").toFile()).get("accuracy").asDouble();
   }
 
   private int steps(String[]... commands) {

@@ -52,19 +52,40 @@ class LauncherIT {
   }
 
   @Test
-  void quickstartRunsEndToEndAndPrintsWhereOutputsAre(@TempDir Path tmp) throws Exception {
-    Run r = launch(tmp, List.of(), "quickstart", "--workdir", tmp.resolve("qs").toString());
+  void quickstartRunsTheWholeChainAndPrintsWhereOutputsAre(@TempDir Path tmp) throws Exception {
+    Path qs = tmp.resolve("qs");
+    Run r = launch(tmp, List.of(), "quickstart", "--workdir", qs.toString());
     assertThat(r.code()).as(r.out()).isZero();
-    assertThat(r.out()).contains("[4/4] image dataset: " + tmp.resolve("qs/datasets/mnist"));
-    assertThat(tmp.resolve("qs/datasets/languages/dataset.json")).exists();
-    assertThat(tmp.resolve("qs/datasets/mnist/dataset.json")).exists();
-    assertThat(Files.readString(tmp.resolve("qs/datasets/mnist/dataset.json"))).contains("\"input_records\" : 3000");
-    // a rerun replaces the outputs and gives the same datasets
-    String first = Files.readString(tmp.resolve("qs/datasets/languages/dataset.json"));
-    Run again = launch(tmp, List.of(), "quickstart", "--workdir", tmp.resolve("qs").toString());
-    assertThat(again.code()).isZero();
-    String second = Files.readString(tmp.resolve("qs/datasets/languages/dataset.json"));
-    assertThat(fingerprint(second)).isEqualTo(fingerprint(first));
+    assertThat(r.out()).contains("quickstart outputs under " + qs, "test accuracy: MNIST digits (mlp) ");
+    for (String card : List.of("datasets/languages/dataset.json", "datasets/mnist/dataset.json",
+        "models/mnist-mlp/model.json", "models/languages-transformer/model.json", "evaluations/mnist/metrics.json",
+        "evaluations/languages/metrics.json", "predictions/mnist-raw/predictions.json",
+        "predictions/languages-test/predictions.json")) {
+      assertThat(qs.resolve(card)).as(card).exists();
+    }
+    assertThat(Files.readString(qs.resolve("datasets/mnist/dataset.json"))).contains("\"input_records\" : 3000");
+    assertThat(Files.readString(qs.resolve("predictions/mnist-raw/predictions.json"))).contains("\"predicted\" : 3000");
+    double digits = io.deeppipe.transforms.card.Json.mapper()
+        .readTree(qs.resolve("evaluations/mnist/metrics.json").toFile()).get("accuracy").asDouble();
+    assertThat(digits).isGreaterThan(0.85);
+    double languages = io.deeppipe.transforms.card.Json.mapper()
+        .readTree(qs.resolve("evaluations/languages/metrics.json").toFile()).get("accuracy").asDouble();
+    assertThat(languages).as("12 languages, chance is 0.083").isGreaterThan(0.4);
+  }
+
+  @Test
+  void aRerunWithOverwriteGivesTheSameDataset(@TempDir Path tmp) throws Exception {
+    Path in = tmp.resolve("in.jsonl");
+    Files.writeString(in, "{\"text\": \"hello world\", \"label\": \"en\"}\n{\"text\": \"bonjour\", \"label\": \"fr\"}\n");
+    Path out = tmp.resolve("ds");
+    assertThat(launch(tmp, List.of(), "ingest-text", "--input", in.toString(), "--output", out.toString()).code()).isZero();
+    String first = Files.readString(out.resolve("dataset.json"));
+    Run again = launch(tmp, List.of(), "ingest-text", "--input", in.toString(), "--output", out.toString());
+    assertThat(again.code()).isEqualTo(2);
+    assertThat(Files.readString(out.resolve("dataset.json"))).isEqualTo(first);
+    assertThat(launch(tmp, List.of(), "ingest-text", "--input", in.toString(), "--output", out.toString(),
+        "--mode", "overwrite").code()).isZero();
+    assertThat(fingerprint(Files.readString(out.resolve("dataset.json")))).isEqualTo(fingerprint(first));
   }
 
   private static String fingerprint(String card) {

@@ -39,10 +39,10 @@ class SparkTrainerTest {
   @TempDir static Path shared;
   static String mnist;
 
-  /** 2 500 real MNIST digits, ingested with the real image job. */
+  /** 4 000 real MNIST digits, ingested with the real image job. */
   @BeforeAll
   static void ingest() throws Exception {
-    Path tree = TestData.writeMnistPngs(shared.resolve("png"), 250);
+    Path tree = TestData.writeMnistPngs(shared.resolve("png"), 400);
     mnist = shared.resolve("mnist").toString();
     ImageIngest.run(LocalSpark.session(), new ImageIngestOptions(tree.toString(), null, mnist, false, 28, 28, 1,
         Resizer.Mode.CROP, 100_000_000L, true, SplitFractions.parse("0.8,0.1,0.1"), 42, false, 32));
@@ -94,13 +94,13 @@ class SparkTrainerTest {
   @Test
   void mlpAndCnnLearnRealDigits() throws Exception {
     String mlpDir = shared.resolve("mlp").toString();
-    ModelCard mlp = SparkTrainer.train(spark, options(ModelType.MLP, 6, mlpDir, 2, 1e-3, 5, false));
+    ModelCard mlp = SparkTrainer.train(spark, options(ModelType.MLP, 8, mlpDir, 2, 1e-3, 5, false));
     assertThat(testAccuracy(mlp, mlpDir)).isGreaterThanOrEqualTo(0.90);
-    assertThat(mlp.epochs()).hasSize(6);
+    assertThat(mlp.epochs()).hasSize(8);
     assertThat(mlp.inputShape()).containsExactly(784);
     assertThat(mlp.workers()).isEqualTo(2);
     assertThat(Path.of(mlpDir, "training.png")).isNotEmptyFile();
-    assertThat(Files.readAllLines(Path.of(mlpDir, "metrics.csv"))).hasSize(7).first().asString().startsWith("epoch,");
+    assertThat(Files.readAllLines(Path.of(mlpDir, "metrics.csv"))).hasSize(9).first().asString().startsWith("epoch,");
     assertThat(Files.readString(Path.of(mlpDir, "model.json"))).contains("\"model\" : \"mlp\"", "\"mean\"");
 
     String cnnDir = shared.resolve("cnn").toString();
