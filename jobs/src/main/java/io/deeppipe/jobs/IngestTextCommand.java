@@ -50,6 +50,11 @@ public final class IngestTextCommand extends JobCommand {
   @Option(names = "--dedup", negatable = true, arity = "0..1", fallbackValue = "true", description = "Drop exact duplicates of the cleaned text, counted in dataset.json (default: ${DEFAULT-VALUE}).")
   boolean dedup;
 
+  @Option(names = "--near-dup-threshold", paramLabel = "J",
+      description = "Also drop near duplicates: texts whose token sets have Jaccard similarity >= J (MinHash LSH);"
+          + " 0 = off (default: ${DEFAULT-VALUE}).")
+  double nearDup;
+
   @Option(names = "--min-chars", paramLabel = "N", description = "Reject texts shorter than N characters after cleaning (default: ${DEFAULT-VALUE}).")
   int minChars;
 
@@ -89,7 +94,7 @@ public final class IngestTextCommand extends JobCommand {
             input.input, output.output, output.overwrite(), TextFormat.parse(format), textField,
             labelField, idField, lowercase, stripHtml, dedup, minChars, maxChars,
             Tokenizer.parse(tokenizer), vocabSize, minCount, maxLength, Truncation.parse(truncate),
-            SplitFractions.parse(split), seed.seed, arrow);
+            SplitFractions.parse(split), seed.seed, arrow, nearDup);
     Configuration conf = new Configuration();
     TextReaders.matches(options.input(), conf);
     DatasetWriter.checkWritable(new Path(options.output()), options.overwrite(), conf);

@@ -2,6 +2,7 @@ package io.deeppipe.jobs;
 
 import io.deeppipe.transforms.card.Cards;
 import io.deeppipe.transforms.card.DatasetCard;
+import io.deeppipe.transforms.card.ModelCard;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -12,25 +13,35 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "inspect",
     mixinStandardHelpOptions = true,
-    description = "Print the card of a dataset directory for a person (or as JSON). Starts no Spark.")
+    description = "Print the card of a dataset or model directory for a person (or as JSON). Starts no Spark.")
 public final class InspectCommand extends JobCommand {
-  @Parameters(index = "0", paramLabel = "DIR", description = "A dataset directory (with dataset.json).")
+  @Parameters(index = "0", paramLabel = "DIR", description = "A dataset (with dataset.json) or model (with model.json) directory.")
   String dir;
 
   @Option(names = "--json", description = "Print the card as JSON.")
   boolean json;
 
   private DatasetCard card;
+  private ModelCard model;
 
   @Override
   protected void prepare() {
-    card = Cards.readDataset(new Path(dir), new Configuration());
+    Configuration conf = new Configuration();
+    if (io.deeppipe.transforms.io.Storage.exists(new Path(dir, ModelCard.FILE_NAME), conf)) {
+      model = Cards.readModel(new Path(dir), conf);
+    } else {
+      card = Cards.readDataset(new Path(dir), conf);
+    }
   }
 
   @Override
   protected int execute() {
     if (json) {
-      println(Cards.toJson(card));
+      println(Cards.toJson(model != null ? model : card));
+      return 0;
+    }
+    if (model != null) {
+      printModel();
       return 0;
     }
     println("dataset      " + dir);
@@ -64,5 +75,17 @@ public final class InspectCommand extends JobCommand {
           + "), mean " + i.mean() + ", std " + i.std());
     }
     return 0;
+  }
+
+  private void printModel() {
+    println("model        " + dir);
+    println("type         " + model.model() + " (" + model.parameters() + " parameters) on a " + model.datasetKind() + " dataset");
+    println("trained on   " + model.datasetPath() + " (fingerprint " + model.datasetFingerprint() + ")");
+    println("labels       " + model.labels().size() + " " + model.labels());
+    println("input shape  " + model.inputShape());
+    println("training     " + model.epochs().size() + " epochs, best " + model.bestEpoch() + " (validation accuracy "
+        + String.format(java.util.Locale.ROOT, "%.4f", model.bestValidationAccuracy()) + "), " + model.stoppedBecause()
+        + ", " + model.wallTimeMs() / 1000 + " s, " + model.trainingMaster() + " over " + model.workers() + " workers");
+    println("hyper        " + model.hyperParameters());
   }
 }

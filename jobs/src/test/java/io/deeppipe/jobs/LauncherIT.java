@@ -71,6 +71,9 @@ class LauncherIT {
     double languages = io.deeppipe.transforms.card.Json.mapper()
         .readTree(qs.resolve("evaluations/languages/metrics.json").toFile()).get("accuracy").asDouble();
     assertThat(languages).as("12 languages, chance is 0.083").isGreaterThan(0.4);
+    Run inspect = launch(tmp, List.of(), "inspect", qs.resolve("models/mnist-mlp").toString());
+    assertThat(inspect.code()).isZero();
+    assertThat(inspect.out()).contains("type         mlp", "labels       10 [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]", "input shape  [784]");
   }
 
   @Test

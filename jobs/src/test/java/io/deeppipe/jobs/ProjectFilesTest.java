@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import io.deeppipe.transforms.testing.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -49,6 +50,25 @@ class ProjectFilesTest {
     assertThat(Files.readString(root.resolve("bin/test"))).contains("mvn -B verify");
     assertThat(Files.readString(root.resolve("bin/pipeline"))).contains("io.deeppipe.jobs.Pipeline");
     assertThat(readme).contains("--class io.deeppipe.jobs.Pipeline");
+  }
+
+  @Test
+  void everyJvmTheProjectStartsGetsTheJava17Flags() throws Exception {
+    String pom = Files.readString(root.resolve("pom.xml"));
+    String opens = pom.substring(pom.indexOf("<java17.opens>") + 14, pom.indexOf("</java17.opens>"));
+    String launcher = Files.readString(root.resolve("bin/pipeline"));
+    for (String flag : opens.split(" ")) {
+      assertThat(launcher).as("bin/pipeline").contains(flag);
+      for (String file : List.of("conf/spark-local.conf", "conf/spark-cluster.conf")) {
+        String conf = Files.readString(root.resolve(file));
+        assertThat(conf).as(file).contains("spark.driver.extraJavaOptions");
+        for (String line : conf.split("\n")) {
+          if (line.startsWith("spark.driver.extraJavaOptions") || line.startsWith("spark.executor.extraJavaOptions")) {
+            assertThat(line).as(file).contains(flag);
+          }
+        }
+      }
+    }
   }
 
   @Test

@@ -72,7 +72,7 @@ class InferenceTest {
     fortunes = shared.resolve("fortunes").toString();
     TextIngest.run(spark, new TextIngestOptions(fortunesJsonl.toString(), fortunes, false, TextFormat.AUTO, "text",
         "label", "id", true, false, true, 1, 100_000, Tokenizer.WORD, 3000, 1, 48, Vocabulary.Truncation.END,
-        SplitFractions.parse("0.8,0.1,0.1"), 42, false));
+        SplitFractions.parse("0.8,0.1,0.1"), 42, false, 0.0));
     fortunesModel = shared.resolve("fortunes-model").toString();
     SparkTrainer.train(spark, train(fortunes, fortunesModel, ModelType.MLP));
   }
@@ -111,6 +111,16 @@ class InferenceTest {
     assertThat(Path.of(shared.resolve("eval").toString(), "report.md")).content().contains("accuracy");
     assertThat(Path.of(shared.resolve("eval").toString(), "confusion.png")).isNotEmptyFile();
     assertThat(m.accuracy()).isGreaterThan(0.7);
+  }
+
+  @Test
+  void binaryTasksGetARocAuc() {
+    Evaluator.Metrics m = Evaluator.run(spark,
+        new Evaluator.Options(fortunesModel, fortunes, "test", shared.resolve("eval-binary").toString(), false, 64));
+    assertThat(m.labels()).containsExactly("computers", "science");
+    assertThat(m.rocAuc()).isNotNull().isBetween(0.0, 1.0);
+    assertThat(m.confusionMatrix()).hasSize(2);
+    assertThat(m.macroF1()).isBetween(0.0, 1.0);
   }
 
   @Test

@@ -54,7 +54,7 @@ class TextModelsTest {
     data = shared.resolve("fortunes").toString();
     card = TextIngest.run(LocalSpark.session(), new TextIngestOptions(jsonl.toString(), data, false, TextFormat.AUTO,
         "text", "label", "id", true, false, true, 1, 100_000, Tokenizer.WORD, 8000, 2, 64, Vocabulary.Truncation.END,
-        SplitFractions.parse("0.8,0.1,0.1"), 42, false));
+        SplitFractions.parse("0.8,0.1,0.1"), 42, false, 0.0));
   }
 
   @ParameterizedTest

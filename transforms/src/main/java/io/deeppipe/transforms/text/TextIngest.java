@@ -113,14 +113,24 @@ public final class TextIngest {
               .persist(StorageLevel.MEMORY_AND_DISK_SER());
       Dataset<Row> marked =
           IngestSteps.markDuplicates(cleaned.filter(Outcomes.isGood()), TEXT_HASH, o.dedup());
+      Dataset<Row> unique = tokenize(marked.filter(col(IngestSteps.DUPLICATE).equalTo(false)), o.tokenizer());
+      long near = 0;
+      Dataset<Row> nearMarked = null;
+      if (o.nearDupThreshold() > 0) {
+        spark.sparkContext().setJobDescription("near-duplicates (MinHash LSH)");
+        nearMarked = NearDuplicates.mark(unique, ID, TOKENS, o.nearDupThreshold(), o.seed())
+            .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        near = nearMarked.filter(col(NearDuplicates.NEAR_DUPLICATE)).count();
+        unique = nearMarked.filter(col(NearDuplicates.NEAR_DUPLICATE).equalTo(false)).drop(NearDuplicates.NEAR_DUPLICATE);
+      }
       Dataset<Row> kept =
-          tokenize(IngestSteps.keptWithSplits(marked, o.split(), o.seed()), o.tokenizer())
-              .persist(StorageLevel.MEMORY_AND_DISK_SER());
+          SplitAssigner.assign(unique, ID, o.split(), o.seed()).persist(StorageLevel.MEMORY_AND_DISK_SER());
 
       spark.sparkContext().setJobDescription("count input and duplicates");
       long input = cleaned.count();
-      long duplicates = marked.filter(col(IngestSteps.DUPLICATE)).count();
-      LOG.info("read {} records from {}; {} exact duplicates", input, o.input(), duplicates);
+      long exact = marked.filter(col(IngestSteps.DUPLICATE)).count();
+      long duplicates = exact + near;
+      LOG.info("read {} records from {}; {} exact and {} near duplicates", input, o.input(), exact, near);
 
       spark.sparkContext().setJobDescription("collect labels");
       List<String> labels = IngestSteps.labels(kept);
@@ -165,6 +175,9 @@ public final class TextIngest {
       writer.publish(card);
       cleaned.unpersist();
       kept.unpersist();
+      if (nearMarked != null) {
+        nearMarked.unpersist();
+      }
       LOG.info(
           "ingest-text wrote {} in {} s: {} (input {}, duplicates {}, rejected {})",
           o.output(), (System.currentTimeMillis() - started) / 1000, counts, input, duplicates, rejectedByReason);

@@ -27,7 +27,8 @@ public record TextIngestOptions(
     Truncation truncate,
     SplitFractions split,
     long seed,
-    boolean arrow) {
+    boolean arrow,
+    double nearDupThreshold) {
 
   public TextIngestOptions {
     require(input != null && !input.isBlank(), "--input is required");
@@ -41,6 +42,8 @@ public record TextIngestOptions(
         "--vocab-size must be > " + Vocabulary.SPECIALS.size() + " (the special tokens), got " + vocabSize);
     require(minCount >= 1, "--min-count must be >= 1, got " + minCount);
     require(maxLength >= 1 && maxLength <= 100_000, "--max-length must be in 1..100000, got " + maxLength);
+    require(nearDupThreshold == 0 || nearDupThreshold > 0 && nearDupThreshold < 1,
+        "--near-dup-threshold must be 0 (off) or a Jaccard similarity in (0, 1), got " + nearDupThreshold);
   }
 
   private static void require(boolean ok, String message) {

@@ -36,14 +36,14 @@ class TextIngestTest {
   static TextIngestOptions options(String input, String output, TextFormat format) {
     return new TextIngestOptions(
         input, output, false, format, "text", "label", "id", false, false, true, 1, 100_000,
-        Tokenizer.CJK, 5000, 1, 32, Vocabulary.Truncation.END, SplitFractions.parse("0.8,0.1,0.1"), 42, true);
+        Tokenizer.CJK, 5000, 1, 32, Vocabulary.Truncation.END, SplitFractions.parse("0.8,0.1,0.1"), 42, true, 0.0);
   }
 
   static TextIngestOptions withMaxLength(TextIngestOptions o, int maxLength, boolean overwrite) {
     return new TextIngestOptions(
         o.input(), o.output(), overwrite, o.format(), o.textField(), o.labelField(), o.idField(),
         o.lowercase(), o.stripHtml(), o.dedup(), o.minChars(), o.maxChars(), o.tokenizer(),
-        o.vocabSize(), o.minCount(), maxLength, o.truncate(), o.split(), o.seed(), o.arrow());
+        o.vocabSize(), o.minCount(), maxLength, o.truncate(), o.split(), o.seed(), o.arrow(), o.nearDupThreshold());
   }
 
   /** Three real fortunes categories as JSON Lines, ANSI escapes and repeated entries included. */
@@ -151,7 +151,7 @@ class TextIngestTest {
     TextIngestOptions o =
         new TextIngestOptions(input.toString(), out, false, TextFormat.AUTO, "text", "label", "id", false, false,
             true, 1, 100_000, Tokenizer.CJK, 100, 1, 8, Vocabulary.Truncation.END,
-            SplitFractions.parse("1,0,0"), 42, true);
+            SplitFractions.parse("1,0,0"), 42, true, 0.0);
     DatasetCard card = TextIngest.run(spark, o);
 
     assertThat(card.inputRecords()).isEqualTo(13);
@@ -222,6 +222,30 @@ class TextIngestTest {
       docs.addAll(spark.read().parquet(treeOut + "/parquet/" + split).collectAsList());
     }
     assertThat(docs).allMatch(r -> r.getString(3).startsWith(r.getString(1) + " document number") && r.getString(3).endsWith("second line"));
+  }
+
+  @Test
+  void nearDuplicatesAreFoundWithMinHashAndCounted(@TempDir Path tmp) throws Exception {
+    Path input = tmp.resolve("near.jsonl");
+    Files.writeString(input, String.join("\n",
+        "{\"id\": \"a\", \"text\": \"the quick brown fox jumps over the lazy dog near the river bank today\"}",
+        "{\"id\": \"b\", \"text\": \"the quick brown fox jumps over the lazy dog near the river bank tonight\"}",
+        "{\"id\": \"c\", \"text\": \"a completely different sentence about spark clusters and parquet files\"}",
+        "{\"id\": \"d\", \"text\": \"yet another unrelated line on neural networks trained with averaging\"}", ""));
+    TextIngestOptions base = options(input.toString(), tmp.resolve("ds").toString(), TextFormat.AUTO);
+    TextIngestOptions near = new TextIngestOptions(base.input(), base.output(), false, base.format(), "text", "label",
+        "id", false, false, true, 1, 100_000, Tokenizer.WORD, 100, 1, 16, Vocabulary.Truncation.END,
+        SplitFractions.parse("1,0,0"), 42, false, 0.7);
+    DatasetCard card = TextIngest.run(spark, near);
+    assertThat(card.inputRecords()).isEqualTo(4);
+    assertThat(card.duplicatesRemoved()).isEqualTo(1);
+    assertThat(spark.read().parquet(tmp.resolve("ds/parquet/train").toString()).select("id").collectAsList())
+        .extracting(r -> r.getString(0)).containsExactlyInAnyOrder("a", "c", "d");
+    DatasetCard exactOnly = TextIngest.run(spark, withMaxLength(base, 16, true));
+    assertThat(exactOnly.duplicatesRemoved()).isZero();
+    assertThatThrownBy(() -> new TextIngestOptions(base.input(), base.output(), false, base.format(), "text", "label",
+        "id", false, false, true, 1, 100_000, Tokenizer.WORD, 100, 1, 16, Vocabulary.Truncation.END,
+        SplitFractions.parse("1,0,0"), 42, false, 1.5)).hasMessageContaining("--near-dup-threshold");
   }
 
   @Test
