@@ -22,6 +22,11 @@ public final class Sessions {
       // 200 shuffle partitions (Spark's cluster default) cost seconds per stage on one machine
       builder.config("spark.sql.shuffle.partitions", Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
     }
+    if (!existing.contains("spark.sql.inMemoryColumnarStorage.batchSize")) {
+      // Spark caches 10 000 rows per column batch: with documents or images of tens of kilobytes
+      // one batch alone can exceed an executor's heap
+      builder.config("spark.sql.inMemoryColumnarStorage.batchSize", 256);
+    }
     if (!existing.contains("spark.sql.session.timeZone")) {
       builder.config("spark.sql.session.timeZone", "UTC");
     }

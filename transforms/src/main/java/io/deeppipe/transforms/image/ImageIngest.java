@@ -287,11 +287,11 @@ public final class ImageIngest {
       SerializableConfiguration conf = new SerializableConfiguration(spark.sparkContext().hadoopConfiguration());
       Dataset<Row> processed =
           process(files, conf, o.height(), o.width(), o.channels(), o.resizeMode(), o.maxPixels())
-              .persist(StorageLevel.MEMORY_AND_DISK_SER());
+              .persist(StorageLevel.DISK_ONLY());
       spark.sparkContext().setJobDescription("read, decode and resize images");
       long input = processed.count();
       Dataset<Row> marked = IngestSteps.markDuplicates(processed.filter(Outcomes.isGood()), SHA256, o.dedup());
-      Dataset<Row> kept = IngestSteps.keptWithSplits(marked, o.split(), o.seed()).persist(StorageLevel.MEMORY_AND_DISK_SER());
+      Dataset<Row> kept = IngestSteps.keptWithSplits(marked, o.split(), o.seed()).persist(StorageLevel.DISK_ONLY());
       long duplicates = marked.filter(col(IngestSteps.DUPLICATE)).count();
       List<String> labels = IngestSteps.labels(kept);
       LOG.info("{} image files from {}: {} duplicates; labels {}", input, o.inputDescription(), duplicates, labels);

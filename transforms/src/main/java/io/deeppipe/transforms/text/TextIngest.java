@@ -68,9 +68,13 @@ public final class TextIngest {
     rows = Outcomes.rejectIf(rows, char_length(col(TEXT)).lt(minChars), "too_short");
     rows = Outcomes.rejectIf(rows, char_length(col(TEXT)).gt(maxChars), "too_long");
     Column hash = sha2(col(TEXT), 256);
+    // the raw record is kept only where it explains a rejection, and the raw columns are dropped:
+    // a cached corpus then holds its text once, not three times
     return rows.withColumn(TEXT_HASH, hash)
         .withColumn(ID, coalesce(nullif(trim(col(TextReaders.ID_RAW)), lit("")), substring(hash, 1, 20)))
-        .withColumn(LABEL, nullif(trim(col(TextReaders.LABEL_RAW)), lit("")));
+        .withColumn(LABEL, nullif(trim(col(TextReaders.LABEL_RAW)), lit("")))
+        .withColumn(Outcomes.RECORD, org.apache.spark.sql.functions.when(Outcomes.isRejected(), col(Outcomes.RECORD)))
+        .drop(TextReaders.TEXT_RAW, TextReaders.ID_RAW, TextReaders.LABEL_RAW);
   }
 
   public static Dataset<Row> tokenize(Dataset<Row> rows, Tokenizer tokenizer) {
@@ -110,7 +114,7 @@ public final class TextIngest {
       Dataset<Row> raw = TextReaders.read(spark, o);
       Dataset<Row> cleaned =
           clean(raw, new TextCleaner(o.lowercase(), o.stripHtml()), o.minChars(), o.maxChars())
-              .persist(StorageLevel.MEMORY_AND_DISK_SER());
+              .persist(StorageLevel.DISK_ONLY());
       Dataset<Row> marked =
           IngestSteps.markDuplicates(cleaned.filter(Outcomes.isGood()), TEXT_HASH, o.dedup());
       Dataset<Row> unique = tokenize(marked.filter(col(IngestSteps.DUPLICATE).equalTo(false)), o.tokenizer());
@@ -119,12 +123,15 @@ public final class TextIngest {
       if (o.nearDupThreshold() > 0) {
         spark.sparkContext().setJobDescription("near-duplicates (MinHash LSH)");
         nearMarked = NearDuplicates.mark(unique, ID, TOKENS, o.nearDupThreshold(), o.seed())
-            .persist(StorageLevel.MEMORY_AND_DISK_SER());
+            .persist(StorageLevel.DISK_ONLY());
         near = nearMarked.filter(col(NearDuplicates.NEAR_DUPLICATE)).count();
         unique = nearMarked.filter(col(NearDuplicates.NEAR_DUPLICATE).equalTo(false)).drop(NearDuplicates.NEAR_DUPLICATE);
       }
-      Dataset<Row> kept =
-          SplitAssigner.assign(unique, ID, o.split(), o.seed()).persist(StorageLevel.MEMORY_AND_DISK_SER());
+      // cached on disk without the token arrays (re-tokenizing is cheaper than caching them);
+      // caching a large corpus in memory only evicts what training needs later
+      Dataset<Row> keptRows =
+          SplitAssigner.assign(unique.drop(TOKENS), ID, o.split(), o.seed()).persist(StorageLevel.DISK_ONLY());
+      Dataset<Row> kept = tokenize(keptRows, o.tokenizer());
 
       spark.sparkContext().setJobDescription("count input and duplicates");
       long input = cleaned.count();
@@ -174,7 +181,7 @@ public final class TextIngest {
               null);
       writer.publish(card);
       cleaned.unpersist();
-      kept.unpersist();
+      keptRows.unpersist();
       if (nearMarked != null) {
         nearMarked.unpersist();
       }
