@@ -37,7 +37,7 @@ class PipelineCliTest {
         Arguments.of(List.of("--split", "0.8,0.2"), "--split needs three fractions train,validation,test, got '0.8,0.2'"),
         Arguments.of(List.of("--tokenizer", "bpe"), "--tokenizer must be one of word, char, cjk, got 'bpe'"),
         Arguments.of(List.of("--format", "xml"), "--format must be one of auto, jsonl, csv, parquet, text, folder, got 'xml'"),
-        Arguments.of(List.of("--truncate", "middle"), "--truncate must be end or start, got 'middle'"),
+        Arguments.of(List.of("--truncate", "middle"), "--truncate must be one of end, start, got 'middle'"),
         Arguments.of(List.of("--mode", "append"), "'append'"),
         Arguments.of(List.of("--min-chars", "10", "--max-chars", "5"), "--min-chars must be <= --max-chars, got 10 > 5"),
         Arguments.of(List.of("--min-count", "0"), "--min-count must be >= 1, got 0"),

@@ -1,7 +1,6 @@
 package io.deeppipe.models;
 
 import io.deeppipe.transforms.card.DatasetCard;
-import java.util.Locale;
 
 /** The architectures of the model zoo, and the dataset kinds each one trains on. */
 public enum ModelType {
@@ -23,15 +22,10 @@ public enum ModelType {
   }
 
   public String optionName() {
-    return name().toLowerCase(Locale.ROOT);
+    return io.deeppipe.transforms.Choices.name(this);
   }
 
   public static ModelType parse(String value) {
-    for (ModelType t : values()) {
-      if (t.optionName().equalsIgnoreCase(value)) {
-        return t;
-      }
-    }
-    throw new IllegalArgumentException("--model must be one of mlp, cnn, lstm, transformer, got '" + value + "'");
+    return io.deeppipe.transforms.Choices.parse(ModelType.class, "--model", value);
   }
 }

@@ -1,7 +1,6 @@
 package io.deeppipe.models;
 
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -41,12 +40,7 @@ public record TrainOptions(
     RMSPROP;
 
     public static Updater parse(String v) {
-      for (Updater u : values()) {
-        if (u.name().equalsIgnoreCase(v)) {
-          return u;
-        }
-      }
-      throw new IllegalArgumentException("--updater must be one of adam, sgd, nesterovs, rmsprop, got '" + v + "'");
+      return io.deeppipe.transforms.Choices.parse(Updater.class, "--updater", v);
     }
   }
 
@@ -56,12 +50,7 @@ public record TrainOptions(
     SHARING;
 
     public static Master parse(String v) {
-      for (Master m : values()) {
-        if (m.name().equalsIgnoreCase(v)) {
-          return m;
-        }
-      }
-      throw new IllegalArgumentException("--training-master must be averaging or sharing, got '" + v + "'");
+      return io.deeppipe.transforms.Choices.parse(Master.class, "--training-master", v);
     }
   }
 
@@ -99,7 +88,7 @@ public record TrainOptions(
     h.put("batch_size", batchSize);
     h.put("learning_rate", learningRate);
     h.put("seed", seed);
-    h.put("updater", updater.name().toLowerCase(Locale.ROOT));
+    h.put("updater", io.deeppipe.transforms.Choices.name(updater));
     h.put("dropout", dropout);
     h.put("l2", l2);
     h.put("hidden", hidden);

@@ -2,7 +2,6 @@ package io.deeppipe.models.infer;
 
 import io.deeppipe.transforms.SplitAssigner;
 import io.deeppipe.transforms.text.TextFormat;
-import java.util.Locale;
 
 /**
  * Everything {@code predict} needs, validated once. {@code input} is an ingested dataset directory
@@ -30,12 +29,7 @@ public record PredictOptions(
     BOTH;
 
     public static OutputFormat parse(String v) {
-      for (OutputFormat f : values()) {
-        if (f.name().equalsIgnoreCase(v)) {
-          return f;
-        }
-      }
-      throw new IllegalArgumentException("--output-format must be parquet, arrow or both, got '" + v + "'");
+      return io.deeppipe.transforms.Choices.parse(OutputFormat.class, "--output-format", v);
     }
 
     public boolean arrow() {
@@ -43,7 +37,7 @@ public record PredictOptions(
     }
 
     public String optionName() {
-      return name().toLowerCase(Locale.ROOT);
+      return io.deeppipe.transforms.Choices.name(this);
     }
   }
 

@@ -1,6 +1,5 @@
 package io.deeppipe.transforms.image;
 
-import java.util.Locale;
 
 /**
  * Brings HWC uint8 pixels to the target size. Downscaling averages every source pixel under each
@@ -17,16 +16,11 @@ public final class Resizer {
     PAD;
 
     public static Mode parse(String value) {
-      for (Mode m : values()) {
-        if (m.name().equalsIgnoreCase(value)) {
-          return m;
-        }
-      }
-      throw new IllegalArgumentException("--resize-mode must be stretch, crop or pad, got '" + value + "'");
+      return io.deeppipe.transforms.Choices.parse(Mode.class, "--resize-mode", value);
     }
 
     public String optionName() {
-      return name().toLowerCase(Locale.ROOT);
+      return io.deeppipe.transforms.Choices.name(this);
     }
   }
 

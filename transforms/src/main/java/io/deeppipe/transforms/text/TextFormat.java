@@ -12,13 +12,7 @@ public enum TextFormat {
   FOLDER;
 
   public static TextFormat parse(String value) {
-    for (TextFormat f : values()) {
-      if (f.name().equalsIgnoreCase(value)) {
-        return f;
-      }
-    }
-    throw new IllegalArgumentException(
-        "--format must be one of auto, jsonl, csv, parquet, text, folder, got '" + value + "'");
+    return io.deeppipe.transforms.Choices.parse(TextFormat.class, "--format", value);
   }
 
   /** The format a file name implies, or null. */
@@ -40,6 +34,6 @@ public enum TextFormat {
   }
 
   public String optionName() {
-    return name().toLowerCase(Locale.ROOT);
+    return io.deeppipe.transforms.Choices.name(this);
   }
 }

@@ -2,7 +2,6 @@ package io.deeppipe.transforms.text;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,17 +44,11 @@ public enum Tokenizer {
   }
 
   public String optionName() {
-    return name().toLowerCase(Locale.ROOT);
+    return io.deeppipe.transforms.Choices.name(this);
   }
 
   /** Parses an option value; the message names the option and the value. */
   public static Tokenizer parse(String value) {
-    for (Tokenizer t : values()) {
-      if (t.optionName().equalsIgnoreCase(value)) {
-        return t;
-      }
-    }
-    throw new IllegalArgumentException(
-        "--tokenizer must be one of word, char, cjk, got '" + value + "'");
+    return io.deeppipe.transforms.Choices.parse(Tokenizer.class, "--tokenizer", value);
   }
 }

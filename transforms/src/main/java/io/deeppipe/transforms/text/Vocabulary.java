@@ -113,16 +113,11 @@ public final class Vocabulary implements Serializable {
     START;
 
     public static Truncation parse(String value) {
-      for (Truncation t : values()) {
-        if (t.name().equalsIgnoreCase(value)) {
-          return t;
-        }
-      }
-      throw new IllegalArgumentException("--truncate must be end or start, got '" + value + "'");
+      return io.deeppipe.transforms.Choices.parse(Truncation.class, "--truncate", value);
     }
 
     public String optionName() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return io.deeppipe.transforms.Choices.name(this);
     }
   }
 }
