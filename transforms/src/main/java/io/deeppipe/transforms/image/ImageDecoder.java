@@ -12,9 +12,9 @@ import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Decodes JPEG, PNG, GIF and BMP with the JDK's ImageIO (no native code, on every executor), after
- * checking the declared size from the header alone so a decompression bomb is refused before a
- * single pixel is allocated. Output: HWC uint8 with 1 (BT.601 luma) or 3 (RGB) channels; alpha is
+ * Decodes JPEG, PNG and BMP with OpenCV ({@link OpenCvDecoder}) and GIF with the JDK's ImageIO,
+ * after checking the declared size from the header alone (ImageIO's reader, which reads no
+ * pixels) so a decompression bomb is refused before a single pixel is allocated. Output: HWC uint8 with 1 (BT.601 luma) or 3 (RGB) channels; alpha is
  * composited over black; 16-bit samples are scaled to 8 bits; JPEG EXIF orientation is applied.
  */
 public final class ImageDecoder {
@@ -52,6 +52,14 @@ public final class ImageDecoder {
         if (w * h > maxPixels) {
           throw new RejectedImage(
               RejectedImage.TOO_MANY_PIXELS, "header declares " + w + "x" + h + " > --max-pixels " + maxPixels);
+        }
+        if (format != ImageFormat.GIF && hasEndMarker(format, bytes)) {
+          // complete JPEG/PNG/BMP files go to OpenCV; GIF (which it lacks) and files without their
+          // end marker stay with ImageIO, whose warnings and errors tell truncated from corrupt
+          Pixels fast = OpenCvDecoder.decode(bytes, channels);
+          if (fast != null) {
+            return format == ImageFormat.JPEG ? ExifOrientation.apply(fast, ExifOrientation.of(bytes)) : fast;
+          }
         }
         String[] warning = new String[1];
         reader.addIIOReadWarningListener(

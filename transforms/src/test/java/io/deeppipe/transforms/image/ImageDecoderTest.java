@@ -46,6 +46,37 @@ class ImageDecoderTest {
   }
 
   @Test
+  void openCvDecodesLosslessFilesExactlyAsImageIoDoes() throws Exception {
+    java.util.Random r = new java.util.Random(3);
+    int[][] rgb = new int[9][7];
+    int[][] gray = new int[9][7];
+    for (int y = 0; y < 9; y++) {
+      for (int x = 0; x < 7; x++) {
+        rgb[y][x] = r.nextInt(1 << 24);
+        gray[y][x] = r.nextInt(256);
+      }
+    }
+    BufferedImage rgba = new BufferedImage(7, 9, BufferedImage.TYPE_INT_ARGB);
+    BufferedImage deep = new BufferedImage(7, 9, BufferedImage.TYPE_USHORT_GRAY);
+    for (int y = 0; y < 9; y++) {
+      for (int x = 0; x < 7; x++) {
+        rgba.setRGB(x, y, r.nextInt());
+        deep.getRaster().setSample(x, y, 0, r.nextInt(65536));
+      }
+    }
+    for (Object[] c : new Object[][] {
+        {Images.rgb(rgb), "png"}, {Images.gray(gray), "png"}, {rgba, "png"}, {deep, "png"}, {Images.rgb(rgb), "bmp"}}) {
+      byte[] bytes = Images.encode((BufferedImage) c[0], (String) c[1]);
+      for (int channels : new int[] {1, 3}) {
+        Pixels fast = OpenCvDecoder.decode(bytes, channels);
+        assertThat(fast).as("OpenCV decodes " + c[1]).isNotNull();
+        Pixels reference = ImageDecoder.toPixels(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(bytes)), channels);
+        assertThat(fast.data()).as(c[1] + " " + ((BufferedImage) c[0]).getType() + " x" + channels).isEqualTo(reference.data());
+      }
+    }
+  }
+
+  @Test
   void gifBmpAndJpegDecode() throws Exception {
     BufferedImage img = Images.rgb(new int[][] {{0x808080, 0x808080}, {0x808080, 0x808080}});
     for (String format : new String[] {"gif", "bmp", "jpeg"}) {
