@@ -36,7 +36,7 @@ final class ModelPool {
     IDLE.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>()).offer(net);
   }
 
-  private static MultiLayerNetwork load(byte[] modelZip) {
+  static MultiLayerNetwork load(byte[] modelZip) {
     LOADS.incrementAndGet();
     try {
       return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(modelZip), false);

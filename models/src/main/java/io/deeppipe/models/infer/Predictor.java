@@ -83,7 +83,7 @@ public final class Predictor implements Serializable {
       throw new BadInputException("model " + modelDir + " has no readable " + ModelDir.MODEL + ": " + e.getMessage(), e);
     }
     try {
-      ModelPool.borrow("check-" + UUID.randomUUID(), bytes); // a corrupt zip fails here, on the driver
+      ModelPool.load(bytes); // a corrupt zip fails here, on the driver, before any task starts
     } catch (RuntimeException e) {
       throw new BadInputException(zip + " is not a readable DL4J model: " + e.getMessage(), e);
     }

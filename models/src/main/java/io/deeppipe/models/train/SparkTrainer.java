@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 
 import io.deeppipe.models.Batches;
 import io.deeppipe.models.InputSpec;
-import io.deeppipe.models.ModelType;
 import io.deeppipe.models.TrainOptions;
 import io.deeppipe.models.nets.Networks;
 import io.deeppipe.transforms.IngestSteps;
@@ -229,9 +228,5 @@ public final class SparkTrainer {
           .append(',').append(e.millis()).append('\n');
     }
     return sb.toString();
-  }
-
-  public static ModelType modelType(ModelCard card) {
-    return ModelType.parse(card.model());
   }
 }
