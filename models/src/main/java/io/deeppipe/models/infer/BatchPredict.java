@@ -74,7 +74,7 @@ public final class BatchPredict {
       RawInputs.Prepared prepared = prepare(spark, predictor.card(), o, conf);
       Dataset<Row> scored = select(predictor.transform(prepared.rows()));
       spark.sparkContext().setJobDescription("score and write predictions");
-      long predicted = writer.writeTable(scored, "", true, o.outputFormat().arrow());
+      long predicted = writer.writeTable(scored, "", o.outputFormat().arrow(), DatasetWriter.DEFAULT_ROW_GROUP_BYTES);
       Map<String, Long> rejectedByReason = writer.writeRejected(prepared.rejected());
       long rejected = rejectedByReason.values().stream().mapToLong(Long::longValue).sum();
       if (predicted + rejected != prepared.inputRecords()) {

@@ -77,7 +77,8 @@ public final class Evaluator {
       Map<String, ClassMetrics> perClass, List<List<Long>> confusionMatrix, List<String> labels, Double rocAuc,
       String created) {}
 
-  public static void check(Options o, Configuration conf) {
+  /** Checks model, dataset and output before any work; returns the dataset card. */
+  public static DatasetCard check(Options o, Configuration conf) {
     ModelCard model = Cards.readModel(new Path(o.model()), conf);
     DatasetCard data = Cards.readDataset(new Path(o.data()), conf);
     RawInputs.checkCompatible(model, data, o.data());
@@ -85,16 +86,16 @@ public final class Evaluator {
       throw new BadInputException("dataset " + o.data() + " has an empty " + o.split() + " split");
     }
     DatasetWriter.checkWritable(new Path(o.output()), o.overwrite(), conf);
+    return data;
   }
 
   public static Metrics run(SparkSession spark, Options o) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    check(o, conf);
+    DatasetCard data = check(o, conf);
     spark.sparkContext().setJobGroup("evaluate", "evaluate " + o.model() + " on " + o.data() + " " + o.split(), false);
     try (DatasetWriter writer = DatasetWriter.open(spark, o.output(), o.overwrite())) {
       Predictor predictor = Predictor.load(spark, o.model()).withBatchSize(o.batchSize()).withProbabilities(true);
       ModelCard model = predictor.card();
-      DatasetCard data = Cards.readDataset(new Path(o.data()), conf);
       Dataset<Row> rows = RawInputs.dataset(spark, model, data, o.data(), o.split()).rows()
           .where(col(IngestSteps.LABEL_INDEX).isNotNull());
       Dataset<Row> scored = predictor.transform(rows)

@@ -32,6 +32,8 @@ public final class DatasetWriter implements AutoCloseable {
   public static final String PARQUET = "parquet";
   public static final String ARROW = "arrow";
   public static final String REJECTED = "rejected";
+  /** Parquet's own default row-group size, for outputs that do not choose one. */
+  public static final long DEFAULT_ROW_GROUP_BYTES = 128L << 20;
 
   private final SparkSession spark;
   private final Configuration conf;
@@ -72,25 +74,13 @@ public final class DatasetWriter implements AutoCloseable {
    */
   public Map<String, Long> writeSplits(
       Dataset<Row> kept, List<String> columns, boolean arrow, long rowGroupBytes) {
+    org.apache.spark.sql.Column[] selected =
+        columns.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new);
     Map<String, Long> counts = new LinkedHashMap<>();
     for (String split : SplitAssigner.SPLITS) {
-      String dir = stagedPath(PARQUET + "/" + split);
-      spark.sparkContext().setJobDescription("write " + split + " split as Parquet");
-      kept.filter(col(SplitAssigner.SPLIT).equalTo(split))
-          .select(columns.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new))
-          .write()
-          .mode(SaveMode.ErrorIfExists)
-          .option("parquet.block.size", rowGroupBytes)
-          .parquet(dir);
-      Dataset<Row> written = spark.read().parquet(dir);
-      if (arrow) {
-        spark.sparkContext().setJobDescription("write " + split + " split as Arrow IPC");
-        counts.put(split, ArrowIpc.write(written, stagedPath(ARROW + "/" + split), ArrowIpc.DEFAULT_BATCH_ROWS));
-      } else {
-        counts.put(split, written.count());
-      }
+      counts.put(split,
+          writeTable(kept.filter(col(SplitAssigner.SPLIT).equalTo(split)).select(selected), split, arrow, rowGroupBytes));
     }
-    spark.sparkContext().setJobDescription(null);
     return counts;
   }
 
@@ -140,12 +130,20 @@ public final class DatasetWriter implements AutoCloseable {
     published = true;
   }
 
-  /** Writes rows as Parquet (and, if asked, Arrow IPC read back from it) under {@code name}; returns the row count. */
-  public long writeTable(Dataset<Row> rows, String name, boolean parquet, boolean arrow) {
+  /**
+   * Writes rows as Parquet under {@code parquet/<name>} and, if asked, as Arrow IPC read back from
+   * that Parquet under {@code arrow/<name>}, so both hold the same rows. Returns the row count.
+   */
+  public long writeTable(Dataset<Row> rows, String name, boolean arrow, long rowGroupBytes) {
     String dir = stagedPath(PARQUET + "/" + name);
-    rows.write().mode(SaveMode.ErrorIfExists).parquet(dir);
+    spark.sparkContext().setJobDescription("write " + name + " as Parquet");
+    rows.write().mode(SaveMode.ErrorIfExists).option("parquet.block.size", rowGroupBytes).parquet(dir);
     Dataset<Row> written = spark.read().parquet(dir);
-    return arrow ? ArrowIpc.write(written, stagedPath(ARROW + "/" + name), ArrowIpc.DEFAULT_BATCH_ROWS) : written.count();
+    spark.sparkContext().setJobDescription(arrow ? "write " + name + " as Arrow IPC" : "count " + name);
+    long rowCount =
+        arrow ? ArrowIpc.write(written, stagedPath(ARROW + "/" + name), ArrowIpc.DEFAULT_BATCH_ROWS) : written.count();
+    spark.sparkContext().setJobDescription(null);
+    return rowCount;
   }
 
   public Path target() {
