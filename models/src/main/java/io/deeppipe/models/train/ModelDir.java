@@ -58,13 +58,14 @@ public final class ModelDir {
 
   /**
    * Refuses, before any work, an output that would be clobbered: a finished model without
-   * {@code overwrite}, or an unfinished run without {@code resume} or {@code overwrite}.
+   * {@code overwrite} or {@code resume} (resuming a finished run has nothing left to do), or an
+   * unfinished run without {@code resume} or {@code overwrite}.
    */
   public void checkUsable(boolean overwrite, boolean resume) {
     if (!exists() || overwrite) {
       return;
     }
-    if (finished()) {
+    if (finished() && !resume) {
       throw new BadInputException(
           "--output " + dir + " is a finished model (it has model.json); use --mode overwrite to train it again");
     }

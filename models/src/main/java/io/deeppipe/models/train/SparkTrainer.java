@@ -88,6 +88,8 @@ public final class SparkTrainer {
     ModelDir dir = new ModelDir(o.output(), conf);
     if (o.overwrite()) {
       dir.delete();
+    } else if (o.resume() && dir.finished()) {
+      return alreadyFinished(o, data, conf);
     }
     InputSpec spec = InputSpec.of(data);
     Batches batches = new Batches(spec, o.model());
@@ -177,6 +179,21 @@ public final class SparkTrainer {
     spark.sparkContext().clearJobGroup();
     LOG.info("model written to {}: best epoch {}, validation accuracy {}", o.output(), card.bestEpoch(),
         card.bestValidationAccuracy());
+    return card;
+  }
+
+  /**
+   * {@code --resume} of a run that finished (a retried scheduler task, say): nothing is left to do
+   * if the model is the same type trained on the same dataset; anything else is refused.
+   */
+  private static ModelCard alreadyFinished(TrainOptions o, DatasetCard data, org.apache.hadoop.conf.Configuration conf) {
+    ModelCard card = Cards.readModel(new Path(o.output()), conf);
+    if (!card.datasetFingerprint().equals(data.fingerprint()) || !card.model().equals(o.model().optionName())) {
+      throw new BadInputException("--resume: " + o.output() + " is a finished " + card.model() + " on dataset "
+          + card.datasetFingerprint() + ", not a " + o.model().optionName() + " on " + data.fingerprint()
+          + "; use --mode overwrite to replace it");
+    }
+    LOG.info("{} is already finished ({}): nothing to resume", o.output(), card.stoppedBecause());
     return card;
   }
 

@@ -124,8 +124,16 @@ class SparkTrainerTest {
     MultiLayerNetwork a = new ModelDir(whole, conf).readNetwork("checkpoints/last.zip");
     MultiLayerNetwork b = new ModelDir(cut, conf).readNetwork("checkpoints/last.zip");
     assertThat(a.params().equalsWithEps(b.params(), 1e-5)).isTrue();
-    assertThatThrownBy(() -> SparkTrainer.train(spark, options(ModelType.MLP, 2, cut, 1, 1e-3, 5, true)))
+    assertThatThrownBy(() -> SparkTrainer.train(spark, options(ModelType.MLP, 2, cut, 1, 1e-3, 5, false)))
         .isInstanceOf(BadInputException.class).hasMessageContaining("finished model");
+    // a retried scheduler task: --resume of a finished run has nothing left to do and changes nothing
+    String card = Files.readString(Path.of(cut, "model.json"));
+    long modified = Files.getLastModifiedTime(Path.of(cut, "model.zip")).toMillis();
+    assertThat(SparkTrainer.train(spark, options(ModelType.MLP, 2, cut, 1, 1e-3, 5, true)).epochs()).hasSize(2);
+    assertThat(Files.readString(Path.of(cut, "model.json"))).isEqualTo(card);
+    assertThat(Files.getLastModifiedTime(Path.of(cut, "model.zip")).toMillis()).isEqualTo(modified);
+    assertThatThrownBy(() -> SparkTrainer.train(spark, options(ModelType.CNN, 2, cut, 1, 1e-3, 5, true)))
+        .isInstanceOf(BadInputException.class).hasMessageContaining("is a finished mlp");
   }
 
   @Test
