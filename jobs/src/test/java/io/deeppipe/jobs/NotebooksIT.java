@@ -101,6 +101,10 @@ class NotebooksIT {
     repl.bind("spark", "org.apache.spark.sql.SparkSession", spark);
     repl.bind("sc", "org.apache.spark.SparkContext", spark.sparkContext());
     repl.bind("z", ZeppelinContextStub.class.getName(), z);
+    // the harness itself: a closure compiled by the REPL runs in an executor task, as in Zeppelin
+    ScalaRepl.Outcome closure = repl.run("val closureCheck = sc.parallelize(1 to 4, 2).map(_ * 10).collect().sum");
+    assertThat(closure.success()).as(closure.output()).isTrue();
+    assertThat(repl.value("closureCheck")).isEqualTo(100);
     System.out.printf("Scala REPL ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
   }
 
