@@ -67,7 +67,11 @@ final class ScalaRepl {
     return new Outcome(r == Results.Success$.MODULE$, capture.take());
   }
 
-  /** The value of a top-level term the paragraphs defined. */
+  /**
+   * The value of a top-level term the paragraphs defined, through {@code IMain.valueOfTerm} (Scala runtime
+   * reflection). It answered None for a value typed with a nested Java class ({@code Evaluator.Metrics}) here:
+   * check such results through what they wrote instead.
+   */
   Object value(String term) {
     scala.Option<Object> v = imain.valueOfTerm(term);
     if (v.isEmpty()) {
