@@ -59,7 +59,7 @@ class ProjectFilesTest {
     String launcher = Files.readString(root.resolve("bin/pipeline"));
     for (String flag : opens.split(" ")) {
       assertThat(launcher).as("bin/pipeline").contains(flag);
-      for (String file : List.of("conf/spark-local.conf", "conf/spark-cluster.conf")) {
+      for (String file : List.of("conf/spark-local.conf", "conf/spark-cluster.conf", "conf/spark-gpu.conf")) {
         String conf = Files.readString(root.resolve(file));
         assertThat(conf).as(file).contains("spark.driver.extraJavaOptions");
         for (String line : conf.split("\n")) {
@@ -69,6 +69,34 @@ class ProjectFilesTest {
         }
       }
     }
+  }
+
+  /**
+   * No GPU here: the discovery script runs against a stand-in {@code nvidia-smi} printing what the
+   * real one prints for {@code --query-gpu=index --format=csv,noheader}, and without one.
+   */
+  @Test
+  void theGpuDiscoveryScriptPrintsWhatSparkExpects(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path script = root.resolve("conf/gpu/discover-gpus.sh");
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    Path smi = Files.writeString(bin.resolve("nvidia-smi"), "#!/bin/sh\nprintf '0\\n1\\n'\n");
+    smi.toFile().setExecutable(true);
+    String found = runScript(script, bin + ":/usr/bin:/bin", 0);
+    assertThat(com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(found).toString())
+        .isEqualTo("{\"name\":\"gpu\",\"addresses\":[\"0\",\"1\"]}");
+    assertThat(runScript(script, "/usr/bin:/bin", 1)).contains("nvidia-smi not found");
+    String conf = Files.readString(root.resolve("conf/spark-gpu.conf"));
+    assertThat(conf).contains("spark.executor.resource.gpu.amount", "spark.task.resource.gpu.amount",
+        "spark.executor.resource.gpu.discoveryScript ./" + script.getFileName());
+  }
+
+  private static String runScript(Path script, String path, int expectedCode) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(script.toString()).redirectErrorStream(true);
+    pb.environment().put("PATH", path);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isEqualTo(expectedCode);
+    return out;
   }
 
   @Test
