@@ -81,6 +81,12 @@ public final class BatchPredict {
         throw new IllegalStateException("record accounting broken: input " + prepared.inputRecords()
             + " != predicted " + predicted + " + rejected " + rejected);
       }
+      if (predicted == 0) {
+        throw new io.deeppipe.transforms.card.BadInputException(IngestSteps.noUsableRecord(
+            (o.input() != null ? "--input " + o.input() : "--manifest " + o.manifest())
+                + (o.splitOrAll() != null ? " (split " + o.splitOrAll() + ")" : ""),
+            prepared.inputRecords(), rejectedByReason, 0));
+      }
       Summary summary = new Summary(1, o.model(), predictor.card().model(),
           o.input() != null ? o.input() : o.manifest(), o.splitOrAll() == null ? "all" : o.splitOrAll(),
           prepared.inputRecords(), predicted, rejected, rejectedByReason, o.outputFormat().optionName(),

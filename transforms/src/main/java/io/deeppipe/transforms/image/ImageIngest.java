@@ -304,7 +304,8 @@ public final class ImageIngest {
       IngestSteps.Written written =
           IngestSteps.write(
               writer, kept.withColumn(IngestSteps.LABEL_INDEX, IngestSteps.labelIndex(labels)), OUTPUT_COLUMNS,
-              o.arrow(), (long) o.rowGroupMb() << 20, processed, input, duplicates);
+              o.arrow(), (long) o.rowGroupMb() << 20, processed, input, duplicates,
+              (o.input() != null && !o.input().isBlank() ? "--input " : "--manifest ") + o.inputDescription());
       ImageSpec stable = new ImageSpec(spec.height(), spec.width(), spec.channels(), spec.resizeMode(), spec.maxPixels(), null, null);
       String fingerprint =
           Fingerprint.of(

@@ -216,12 +216,23 @@ public final class TextReaders {
             col("value").as(TEXT_RAW)));
   }
 
+  /**
+   * Whether any of the strings holds U+FFFD once decoded. A UDF rather than {@code Column.contains}:
+   * Spark's text source keeps a line's raw bytes, which {@code contains} compares byte for byte, so
+   * invalid UTF-8 in plain text and folder inputs was only replaced (by U+FFFD) when a String was
+   * made of it, after the check.
+   */
+  private static final UserDefinedFunction HAS_REPLACEMENT =
+      udf((String text, String label, String id) -> hasReplacement(text) || hasReplacement(label) || hasReplacement(id),
+          DataTypes.BooleanType);
+
+  private static boolean hasReplacement(String s) {
+    return s != null && s.contains(REPLACEMENT);
+  }
+
   private static Dataset<Row> markInvalidUtf8(Dataset<Row> raw) {
-    Column bad =
-        col(TEXT_RAW).contains(REPLACEMENT)
-            .or(col(LABEL_RAW).contains(REPLACEMENT))
-            .or(col(ID_RAW).contains(REPLACEMENT));
-    return Outcomes.rejectIf(raw, org.apache.spark.sql.functions.coalesce(bad, lit(false)), "invalid_utf8")
+    Column bad = HAS_REPLACEMENT.apply(col(TEXT_RAW), col(LABEL_RAW), col(ID_RAW));
+    return Outcomes.rejectIf(raw, bad, "invalid_utf8")
         .withColumn(Outcomes.RECORD, substring(col(Outcomes.RECORD), 1, Outcomes.MAX_RECORD_CHARS));
   }
 
