@@ -27,6 +27,8 @@ public final class TrainedModels {
       try {
         LocalSpark.session(); // the jobs' getOrCreate reuses the tests' local[2] session
         root = Files.createTempDirectory("deeppipe-reliability");
+        Path created = root;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(created)));
         Path pngs = TestData.writeMnistPngs(root.resolve("raw/mnist"), 8);
         ok("ingest-images", "--input", pngs.toString(), "--output", imageData().toString(), "--size", "28x28",
             "--channels", "1");
@@ -43,6 +45,14 @@ public final class TrainedModels {
       }
     }
     return root;
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // best effort: a temporary directory
+    }
   }
 
   public static Path imageData() {

@@ -60,6 +60,13 @@ public final class BatchPredict {
     }
     if (isDataset(o.input(), conf)) {
       RawInputs.checkCompatible(model, Cards.readDataset(new Path(o.input()), conf), o.input());
+    } else if (o.splitOrAll() != null) {
+      throw new io.deeppipe.transforms.card.BadInputException("--split " + o.splitOrAll()
+          + " chooses a split of an ingested dataset, but " + given + " is raw data (no dataset.json)");
+    }
+    if (o.manifest() != null && model.image() == null) {
+      throw new io.deeppipe.transforms.card.BadInputException(
+          "--manifest is for image models; " + o.model() + " is a text model");
     }
     DatasetWriter.checkWritable(new Path(o.output()), o.overwrite(), conf);
     return model;

@@ -134,7 +134,7 @@ public final class ImageIngest {
   public static Dataset<Row> readManifest(SparkSession spark, String manifest, boolean labelsRequired) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Path file = qualifiedExisting(new Path(manifest), conf, "--manifest");
-    List<String> header = CsvFiles.header(spark, file.toString());
+    List<String> header = CsvFiles.header(spark, file.toString(), "--manifest");
     if (!header.contains("path")) {
       throw new BadInputException("--manifest " + manifest + " needs a header with path,label columns, got " + header);
     }

@@ -155,7 +155,7 @@ public final class TextReaders {
   }
 
   private static Dataset<Row> csv(SparkSession spark, TextIngestOptions o) {
-    List<String> columns = CsvFiles.header(spark, o.input());
+    List<String> columns = CsvFiles.header(spark, o.input(), "--input");
     if (!columns.contains(o.textField())) {
       throw new BadInputException(
           "--text-field '" + o.textField() + "' is not a column of " + o.input() + " (columns: " + columns + ")");
@@ -176,7 +176,17 @@ public final class TextReaders {
   }
 
   private static Dataset<Row> parquet(SparkSession spark, TextIngestOptions o) {
-    Dataset<Row> rows = spark.read().parquet(o.input());
+    Dataset<Row> rows;
+    try {
+      rows = spark.read().parquet(o.input());
+    } catch (Exception e) {
+      // Parquet's schema comes from the files' footers: a file that has none is not Parquet
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      throw new BadInputException("--input " + o.input() + " cannot be read as Parquet: " + root.getMessage(), e);
+    }
     List<String> columns = Arrays.asList(rows.columns());
     if (!columns.contains(o.textField())) {
       throw new BadInputException(
