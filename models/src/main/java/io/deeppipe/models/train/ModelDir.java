@@ -22,7 +22,7 @@ import org.deeplearning4j.util.ModelSerializer;
  * MODEL_DIR/model.zip   the best network (DL4J ModelSerializer, with updater state)
  * MODEL_DIR/model.json  the model card, written last: its presence means finished
  * MODEL_DIR/metrics.csv MODEL_DIR/training.png MODEL_DIR/vocab.txt (text models)
- * MODEL_DIR/checkpoints/{last.zip, best.zip, state.json}   for --resume
+ * MODEL_DIR/checkpoints/{last-N.zip, best.zip, state.json}   for --resume (N = epochs done)
  * </pre>
  */
 public final class ModelDir {
@@ -52,8 +52,20 @@ public final class ModelDir {
   }
 
   public boolean hasCheckpoint() {
-    return Storage.exists(path(CHECKPOINTS + "/" + TrainingState.FILE_NAME), conf)
-        && Storage.exists(path(CHECKPOINTS + "/last.zip"), conf);
+    return Storage.exists(path(CHECKPOINTS + "/" + TrainingState.FILE_NAME), conf);
+  }
+
+  /**
+   * The network after {@code epochs} epochs. Named by the epoch, not overwritten in place: the state
+   * is written after the network, so a run killed between the two still has the network its state
+   * names (the newer one is then left over, and redone identically on resume).
+   */
+  public static String lastCheckpoint(int epochs) {
+    return CHECKPOINTS + "/last-" + epochs + ".zip";
+  }
+
+  public void deleteQuietly(String child) {
+    Storage.deleteQuietly(path(child), conf);
   }
 
   /**
