@@ -143,7 +143,7 @@ public final class BadInputs {
     return new Corpus(dir, cases);
   }
 
-  /** Plain text, one record per line; a binary file in the folder under a .txt name. */
+  /** Plain text, one record per line; blank lines and a zero-byte file are no records. */
   public static Corpus plainText(Path root) throws IOException {
     Path dir = Files.createDirectories(root.resolve("plain text ünï"));
     List<Case> cases = new ArrayList<>();

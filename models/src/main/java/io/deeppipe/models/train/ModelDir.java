@@ -5,7 +5,6 @@ import io.deeppipe.transforms.card.Cards;
 import io.deeppipe.transforms.card.ModelCard;
 import io.deeppipe.transforms.io.Storage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
