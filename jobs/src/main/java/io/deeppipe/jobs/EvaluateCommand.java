@@ -34,6 +34,8 @@ public final class EvaluateCommand extends JobCommand {
   @Override
   protected void prepare() {
     options = new Evaluator.Options(model, data, split, output.output, output.overwrite(), batchSize);
+    requireExisting("--model", model);
+    requireExisting("--data", data);
     Evaluator.check(options, new Configuration());
   }
 

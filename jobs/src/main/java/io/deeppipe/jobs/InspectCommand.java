@@ -29,6 +29,12 @@ public final class InspectCommand extends JobCommand {
     Configuration conf = new Configuration();
     if (io.deeppipe.transforms.io.Storage.exists(new Path(dir, ModelCard.FILE_NAME), conf)) {
       model = Cards.readModel(new Path(dir), conf);
+      // the card alone could describe a damaged network: read the archive through
+      Path zip = new Path(dir, io.deeppipe.models.train.ModelDir.MODEL);
+      if (!io.deeppipe.transforms.io.Storage.exists(zip, conf)) {
+        throw new io.deeppipe.transforms.card.BadInputException("model " + dir + " has no " + zip.getName());
+      }
+      io.deeppipe.models.train.ModelDir.checkArchive(io.deeppipe.transforms.io.Storage.readBytes(zip, conf), zip.toString());
     } else {
       card = Cards.readDataset(new Path(dir), conf);
     }

@@ -29,6 +29,7 @@ public abstract class JobCommand implements Callable<Integer> {
   @Override
   public final Integer call() throws Exception {
     pipeline.defaults().checkKeys(spec, spec.parent().subcommands().keySet());
+    checkMaster(sparkOptions.master);
     try {
       prepare();
     } catch (UsageException e) {
@@ -37,6 +38,27 @@ public abstract class JobCommand implements Callable<Integer> {
       throw new UsageException(e.getMessage());
     }
     return execute();
+  }
+
+  /** Spark's own master URL forms; anything else would fail later, inside Spark, with a stack trace. */
+  private static final java.util.regex.Pattern MASTER = java.util.regex.Pattern.compile(
+      "local(\\[(\\*|[1-9][0-9]*)(,[0-9]+)?])?|local-cluster\\[[0-9]+, *[0-9]+, *[0-9]+]"
+          + "|yarn|(spark|mesos|k8s)://\\S+");
+
+  static void checkMaster(String master) {
+    if (master != null && !MASTER.matcher(master).matches()) {
+      throw new UsageException("--master must be local, local[N], local[*], spark://HOST:PORT, yarn or k8s://URL, got '"
+          + master + "'");
+    }
+  }
+
+  /** Refuses, naming the option, a path that does not exist (before any reader names it otherwise). */
+  protected static void requireExisting(String option, String path) {
+    if (path != null && !path.isBlank()
+        && !io.deeppipe.transforms.io.Storage.exists(new org.apache.hadoop.fs.Path(path),
+            new org.apache.hadoop.conf.Configuration())) {
+      throw new io.deeppipe.transforms.card.BadInputException(option + " " + path + " does not exist");
+    }
   }
 
   protected SparkSession spark() {

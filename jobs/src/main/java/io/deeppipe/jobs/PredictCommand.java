@@ -57,6 +57,7 @@ public final class PredictCommand extends JobCommand {
   protected void prepare() {
     options = new PredictOptions(model, input.input, manifest, output.output, output.overwrite(), split, topK, batchSize,
         PredictOptions.OutputFormat.parse(outputFormat), TextFormat.parse(format), textField, labelField, idField);
+    requireExisting("--model", model);
     BatchPredict.check(options, new Configuration());
   }
 

@@ -24,6 +24,9 @@ public final class QuickstartCommand extends JobCommand {
       throw new UsageException("--workdir must not be empty");
     }
     root = Path.of(workdir).toAbsolutePath();
+    if (java.nio.file.Files.exists(root) && !java.nio.file.Files.isDirectory(root)) {
+      throw new UsageException("--workdir " + workdir + " is not a directory");
+    }
   }
 
   @Override

@@ -89,6 +89,7 @@ public final class TrainCommand extends JobCommand {
         new TrainOptions(data, output.output, output.overwrite(), resume, ModelType.parse(model), epochs, batchSize,
             learningRate, seed.seed, TrainOptions.Updater.parse(updater), dropout, l2, hidden, embedding, heads, layers,
             TrainOptions.Master.parse(trainingMaster), workers, averagingFrequency, prefetch, patience);
+    requireExisting("--data", data);
     SparkTrainer.check(options, new Configuration());
   }
 

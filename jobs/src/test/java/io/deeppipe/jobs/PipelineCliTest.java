@@ -5,15 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.deeppipe.transforms.testing.LocalSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -28,41 +22,7 @@ class PipelineCliTest {
     Files.writeString(corpus, "{\"text\": \"hello world\", \"label\": \"en\"}\n{\"text\": \"bonjour\", \"label\": \"fr\"}\n");
   }
 
-  static Stream<Arguments> badOptions() {
-    return Stream.of(
-        Arguments.of(List.of("--max-length", "-1"), "--max-length must be in 1..100000, got -1"),
-        Arguments.of(List.of("--max-length", "abc"), "'abc'"),
-        Arguments.of(List.of("--vocab-size", "2"), "--vocab-size must be > 3 (the special tokens), got 2"),
-        Arguments.of(List.of("--split", "0.5,0.6,0.1"), "--split must sum to 1.0, got 0.5,0.6,0.1"),
-        Arguments.of(List.of("--split", "0.8,0.2"), "--split needs three fractions train,validation,test, got '0.8,0.2'"),
-        Arguments.of(List.of("--tokenizer", "bpe"), "--tokenizer must be one of word, char, cjk, got 'bpe'"),
-        Arguments.of(List.of("--format", "xml"), "--format must be one of auto, jsonl, csv, parquet, text, folder, got 'xml'"),
-        Arguments.of(List.of("--truncate", "middle"), "--truncate must be one of end, start, got 'middle'"),
-        Arguments.of(List.of("--mode", "append"), "'append'"),
-        Arguments.of(List.of("--min-chars", "10", "--max-chars", "5"), "--min-chars must be <= --max-chars, got 10 > 5"),
-        Arguments.of(List.of("--min-count", "0"), "--min-count must be >= 1, got 0"),
-        Arguments.of(List.of("--no-such-option"), "Unknown option: '--no-such-option'"));
-  }
-
-  @ParameterizedTest
-  @MethodSource("badOptions")
-  void badOptionsExit2NamingOptionAndValueAndWriteNothing(List<String> bad) throws Exception {
-    Path out = tmp.resolve("never-" + Math.abs(bad.hashCode()));
-    List<String> args = new ArrayList<>(List.of("ingest-text", "--input", corpus.toString(), "--output", out.toString()));
-    args.addAll(bad);
-    Cli r = Cli.run(args.toArray(new String[0]));
-    assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains(expectedFor(bad)).doesNotContain("\tat ").doesNotContain("Exception");
-    assertThat(out).doesNotExist();
-  }
-
-  private static String expectedFor(List<String> bad) {
-    return badOptions()
-        .filter(a -> a.get()[0].equals(bad))
-        .map(a -> (String) a.get()[1])
-        .findFirst()
-        .orElseThrow();
-  }
+  // bad option values of every command: reliability.BadOptionsTest
 
   @Test
   void missingInputAndExistingOutputExit2BeforeAnyWork() throws Exception {

@@ -53,6 +53,24 @@ class ProjectFilesTest {
   }
 
   @Test
+  void everyTestTheReadmeCitesAsProofExists() throws Exception {
+    String readme = Files.readString(root.resolve("README.md"));
+    String guarantees = readme.substring(readme.indexOf("## Guarantees"), readme.indexOf("## Layout"));
+    Set<String> tests = new TreeSet<>();
+    try (var files = Files.walk(root, 12)) {
+      files.filter(f -> f.toString().contains("/src/test/java/")).map(f -> f.getFileName().toString())
+          .filter(n -> n.endsWith(".java")).forEach(n -> tests.add(n.substring(0, n.length() - 5)));
+    }
+    Matcher m = Pattern.compile("\\b[A-Z][A-Za-z0-9]*(?:Test|IT)\\b").matcher(guarantees);
+    Set<String> cited = new TreeSet<>();
+    while (m.find()) {
+      cited.add(m.group());
+    }
+    assertThat(cited).contains("BadInputCorpusTest", "BadOptionsTest", "KillIT", "UntrustedFilesTest");
+    assertThat(tests).as("test classes the README's Guarantees cite").containsAll(cited);
+  }
+
+  @Test
   void everyJvmTheProjectStartsGetsTheJava17Flags() throws Exception {
     String pom = Files.readString(root.resolve("pom.xml"));
     String opens = pom.substring(pom.indexOf("<java17.opens>") + 14, pom.indexOf("</java17.opens>"));

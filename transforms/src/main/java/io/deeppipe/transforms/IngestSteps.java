@@ -69,7 +69,8 @@ public final class IngestSteps {
 
   /**
    * Writes the kept splits and the rejected rows, and checks that every input record is accounted
-   * for: {@code input == train + validation + test + rejected + duplicates}, else it fails.
+   * for: {@code input == train + validation + test + rejected + duplicates}, else it fails. An input
+   * with no usable record is bad input (exit 2): nothing is published, the message gives the reasons.
    */
   public static Written write(
       DatasetWriter writer,
@@ -79,7 +80,8 @@ public final class IngestSteps {
       long rowGroupBytes,
       Dataset<Row> processed,
       long input,
-      long duplicates) {
+      long duplicates,
+      String inputDescription) {
     Map<String, Long> counts = new LinkedHashMap<>(writer.writeSplits(kept, columns, arrow, rowGroupBytes));
     Map<String, Long> rejectedByReason =
         writer.writeRejected(
@@ -91,6 +93,18 @@ public final class IngestSteps {
       throw new IllegalStateException(
           "record accounting broken: input " + input + " != kept + rejected + duplicates " + accounted);
     }
+    long keptRows = counts.values().stream().mapToLong(Long::longValue).sum() - counts.get("rejected");
+    if (keptRows == 0) {
+      throw new io.deeppipe.transforms.card.BadInputException(
+          noUsableRecord(inputDescription, input, rejectedByReason, duplicates));
+    }
     return new Written(counts, rejectedByReason);
+  }
+
+  /** The message of an input none of whose records can be used. */
+  public static String noUsableRecord(String input, long records, Map<String, Long> rejectedByReason, long duplicates) {
+    return input + " has no usable record: " + records + " read"
+        + (rejectedByReason.isEmpty() ? "" : ", rejected " + rejectedByReason)
+        + (duplicates > 0 ? ", " + duplicates + " duplicates" : "") + "; nothing written";
   }
 }

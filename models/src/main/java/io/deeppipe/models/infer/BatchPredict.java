@@ -60,6 +60,13 @@ public final class BatchPredict {
     }
     if (isDataset(o.input(), conf)) {
       RawInputs.checkCompatible(model, Cards.readDataset(new Path(o.input()), conf), o.input());
+    } else if (o.splitOrAll() != null) {
+      throw new io.deeppipe.transforms.card.BadInputException("--split " + o.splitOrAll()
+          + " chooses a split of an ingested dataset, but " + given + " is raw data (no dataset.json)");
+    }
+    if (o.manifest() != null && model.image() == null) {
+      throw new io.deeppipe.transforms.card.BadInputException(
+          "--manifest is for image models; " + o.model() + " is a text model");
     }
     DatasetWriter.checkWritable(new Path(o.output()), o.overwrite(), conf);
     return model;
@@ -80,6 +87,12 @@ public final class BatchPredict {
       if (predicted + rejected != prepared.inputRecords()) {
         throw new IllegalStateException("record accounting broken: input " + prepared.inputRecords()
             + " != predicted " + predicted + " + rejected " + rejected);
+      }
+      if (predicted == 0) {
+        throw new io.deeppipe.transforms.card.BadInputException(IngestSteps.noUsableRecord(
+            (o.input() != null ? "--input " + o.input() : "--manifest " + o.manifest())
+                + (o.splitOrAll() != null ? " (split " + o.splitOrAll() + ")" : ""),
+            prepared.inputRecords(), rejectedByReason, 0));
       }
       Summary summary = new Summary(1, o.model(), predictor.card().model(),
           o.input() != null ? o.input() : o.manifest(), o.splitOrAll() == null ? "all" : o.splitOrAll(),

@@ -8,10 +8,7 @@ import io.deeppipe.transforms.card.BadInputException;
 import io.deeppipe.transforms.card.Cards;
 import io.deeppipe.transforms.card.ModelCard;
 import io.deeppipe.transforms.io.Storage;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -76,18 +73,31 @@ public final class Predictor implements Serializable {
     var conf = spark.sparkContext().hadoopConfiguration();
     ModelCard card = Cards.readModel(new Path(modelDir), conf);
     Path zip = new Path(modelDir, ModelDir.MODEL);
-    byte[] bytes;
-    try (InputStream in = Storage.fs(zip, conf).open(zip)) {
-      bytes = in.readAllBytes();
-    } catch (IOException e) {
-      throw new BadInputException("model " + modelDir + " has no readable " + ModelDir.MODEL + ": " + e.getMessage(), e);
+    if (!Storage.exists(zip, conf)) {
+      throw new BadInputException("model " + modelDir + " has no " + ModelDir.MODEL);
     }
+    byte[] bytes = Storage.readBytes(zip, conf);
     try {
-      ModelPool.load(bytes); // a corrupt zip fails here, on the driver, before any task starts
-    } catch (RuntimeException e) {
-      throw new BadInputException(zip + " is not a readable DL4J model: " + e.getMessage(), e);
+      ModelType.parse(card.model());
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException(new Path(modelDir, ModelCard.FILE_NAME) + " names a model type '" + card.model()
+          + "' this build does not know (mlp, cnn, lstm, transformer)");
     }
-    ModelType.parse(card.model());
+    ModelDir.checkArchive(bytes, zip.toString());
+    MultiLayerNetwork net;
+    try {
+      net = ModelPool.load(bytes); // a corrupt zip fails here, on the driver, before any task starts
+    } catch (RuntimeException e) {
+      // DL4J's messages are often just an exception's class name: say what it means instead
+      String detail = e.getMessage() == null || e.getMessage().contains("Exception") ? "" : ": " + e.getMessage();
+      throw new BadInputException(zip + " is not a readable DL4J model: its network configuration or parameters"
+          + " cannot be decoded" + detail, e);
+    }
+    long outputs = net.layerSize(net.getnLayers() - 1);
+    if (outputs != card.labels().size()) {
+      throw new BadInputException(zip + " has " + outputs + " outputs but its model.json lists " + card.labels().size()
+          + " labels: the two files are not from the same model");
+    }
     Broadcast<byte[]> broadcast = new JavaSparkContext(spark.sparkContext()).broadcast(bytes);
     return new Predictor(card, broadcast, UUID.randomUUID().toString(), 256, Math.min(5, card.labels().size()), false);
   }

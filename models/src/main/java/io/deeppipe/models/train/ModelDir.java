@@ -5,7 +5,6 @@ import io.deeppipe.transforms.card.Cards;
 import io.deeppipe.transforms.card.ModelCard;
 import io.deeppipe.transforms.io.Storage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,7 +21,7 @@ import org.deeplearning4j.util.ModelSerializer;
  * MODEL_DIR/model.zip   the best network (DL4J ModelSerializer, with updater state)
  * MODEL_DIR/model.json  the model card, written last: its presence means finished
  * MODEL_DIR/metrics.csv MODEL_DIR/training.png MODEL_DIR/vocab.txt (text models)
- * MODEL_DIR/checkpoints/{last.zip, best.zip, state.json}   for --resume
+ * MODEL_DIR/checkpoints/{last-N.zip, best.zip, state.json}   for --resume (N = epochs done)
  * </pre>
  */
 public final class ModelDir {
@@ -52,8 +51,20 @@ public final class ModelDir {
   }
 
   public boolean hasCheckpoint() {
-    return Storage.exists(path(CHECKPOINTS + "/" + TrainingState.FILE_NAME), conf)
-        && Storage.exists(path(CHECKPOINTS + "/last.zip"), conf);
+    return Storage.exists(path(CHECKPOINTS + "/" + TrainingState.FILE_NAME), conf);
+  }
+
+  /**
+   * The network after {@code epochs} epochs. Named by the epoch, not overwritten in place: the state
+   * is written after the network, so a run killed between the two still has the network its state
+   * names (the newer one is then left over, and redone identically on resume).
+   */
+  public static String lastCheckpoint(int epochs) {
+    return CHECKPOINTS + "/last-" + epochs + ".zip";
+  }
+
+  public void deleteQuietly(String child) {
+    Storage.deleteQuietly(path(child), conf);
   }
 
   /**
@@ -97,12 +108,51 @@ public final class ModelDir {
   }
 
   public MultiLayerNetwork readNetwork(String child) {
-    try (InputStream in = fs().open(path(child))) {
-      return ModelSerializer.restoreMultiLayerNetwork(in, true);
-    } catch (IOException e) {
+    try {
+      byte[] zip = Storage.readBytes(path(child), conf);
+      checkArchive(zip, path(child).toString());
+      return ModelSerializer.restoreMultiLayerNetwork(new java.io.ByteArrayInputStream(zip), true);
+    } catch (BadInputException e) {
+      throw e;
+    } catch (IOException | UncheckedIOException e) {
       throw new BadInputException(path(child) + " is not a readable DL4J model: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       throw new BadInputException(path(child) + " is not a readable DL4J model: " + e, e);
+    }
+  }
+
+  /** The entries every DL4J ModelSerializer archive of a MultiLayerNetwork has. */
+  private static final java.util.Set<String> REQUIRED_ENTRIES = java.util.Set.of("configuration.json", "coefficients.bin");
+
+  /**
+   * Reads a whole model archive before DL4J does, refusing (as bad input) one that is damaged
+   * (truncated, bad CRC), lacks a DL4J network, or expands to far more than its size (a zip bomb:
+   * DL4J's reader would hold every entry in memory). Parameters barely compress, so a real model
+   * is never near the limit. Nothing is extracted to disk: DL4J reads entries by fixed names into
+   * memory (checked: ModelSerializer.loadZipData), so entry names cannot traverse paths.
+   */
+  public static void checkArchive(byte[] zip, String name) {
+    long limit = 64L * zip.length + (64L << 20);
+    long total = 0;
+    java.util.Set<String> entries = new java.util.HashSet<>();
+    try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+      byte[] buffer = new byte[1 << 16];
+      for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+        entries.add(e.getName());
+        for (int n; (n = in.read(buffer)) > 0; ) {
+          total += n;
+          if (total > limit) {
+            throw new BadInputException(name + " expands to more than " + limit + " bytes from " + zip.length
+                + ": refused as a zip bomb");
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new BadInputException(name + " is damaged (truncated or corrupt): " + e.getMessage(), e);
+    }
+    if (!entries.containsAll(REQUIRED_ENTRIES)) {
+      throw new BadInputException(name + " is not a complete DL4J model: it has " + new java.util.TreeSet<>(entries)
+          + ", needs " + new java.util.TreeSet<>(REQUIRED_ENTRIES));
     }
   }
 

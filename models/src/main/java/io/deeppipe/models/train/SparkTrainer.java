@@ -103,7 +103,7 @@ public final class SparkTrainer {
         throw new BadInputException("--resume: the checkpoint in " + o.output() + " is a " + state.model()
             + " on dataset " + state.datasetFingerprint() + ", not a " + o.model().optionName() + " on " + data.fingerprint());
       }
-      net = dir.readNetwork(ModelDir.CHECKPOINTS + "/last.zip");
+      net = dir.readNetwork(ModelDir.lastCheckpoint(state.epochs().size()));
       LOG.info("resuming {} after epoch {} (best epoch {})", o.output(), state.epochs().size(), state.bestEpoch());
     } else {
       state = TrainingState.fresh(o.model().optionName(), data.fingerprint());
@@ -124,7 +124,11 @@ public final class SparkTrainer {
     JavaSparkContext jsc = new JavaSparkContext(spark.sparkContext());
 
     String stopped = "completed " + o.epochs() + " epochs";
-    for (int epoch = state.epochs().size() + 1; epoch <= o.epochs(); epoch++) {
+    if (validate && !state.epochs().isEmpty() && state.epochsWithoutImprovement() >= o.patience()) {
+      // killed after it had stopped early: resuming must not train past where it stopped
+      stopped = earlyStop(state.epochs().size(), o.patience());
+    }
+    for (int epoch = state.epochs().size() + 1; epoch <= o.epochs() && !stopped.startsWith("early"); epoch++) {
       long t0 = System.currentTimeMillis();
       spark.sparkContext().setJobDescription("train epoch " + epoch);
       // a master per epoch, seeded by the epoch: its split order then does not depend on how many
@@ -146,7 +150,7 @@ public final class SparkTrainer {
           state.improvedLast() ? " - best so far" : "");
       checkpoint(dir, net, state);
       if (validate && state.epochsWithoutImprovement() >= o.patience()) {
-        stopped = "early stop after epoch " + epoch + ": no better validation accuracy for " + o.patience() + " epochs";
+        stopped = earlyStop(epoch, o.patience());
         LOG.info(stopped);
         break;
       }
@@ -211,12 +215,23 @@ public final class SparkTrainer {
         .build();
   }
 
+  private static String earlyStop(int epoch, int patience) {
+    return "early stop after epoch " + epoch + ": no better validation accuracy for " + patience + " epochs";
+  }
+
+  /**
+   * Network first, state last, previous network deleted after: a kill at any point leaves a state
+   * whose network exists. A best.zip newer than the state is rewritten identically on resume, since
+   * the redone epoch is deterministic.
+   */
   private static void checkpoint(ModelDir dir, MultiLayerNetwork net, TrainingState state) {
-    dir.writeNetwork(ModelDir.CHECKPOINTS + "/last.zip", net);
+    int epochs = state.epochs().size();
+    dir.writeNetwork(ModelDir.lastCheckpoint(epochs), net);
     if (state.improvedLast()) {
       dir.writeNetwork(ModelDir.CHECKPOINTS + "/best.zip", net);
     }
     dir.writeAtomically(ModelDir.CHECKPOINTS + "/" + TrainingState.FILE_NAME, Cards.toJson(state));
+    dir.deleteQuietly(ModelDir.lastCheckpoint(epochs - 1));
   }
 
   /** The labelled rows of one split, with only the columns the adapter reads. */

@@ -210,7 +210,7 @@ class InferenceTest {
     Files.copy(Path.of(digitsModel, "model.json"), broken.resolve("model.json"));
     Files.writeString(broken.resolve("model.zip"), "PK not really a zip");
     assertThatThrownBy(() -> Predictor.load(spark, broken.toString()))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("is not a readable DL4J model");
+        .isInstanceOf(BadInputException.class).hasMessageContaining("model.zip is not a complete DL4J model");
     Files.writeString(broken.resolve("model.json"), "{\"schema_version\": 1, \"model\": ");
     assertThatThrownBy(() -> Predictor.load(spark, broken.toString()))
         .isInstanceOf(BadInputException.class).hasMessageContaining("not a valid ModelCard");

@@ -121,8 +121,9 @@ class SparkTrainerTest {
     ModelCard resumed = SparkTrainer.train(spark, options(ModelType.MLP, 2, cut, 1, 1e-3, 5, true));
     assertThat(resumed.epochs()).extracting(ModelCard.Epoch::epoch).containsExactly(1, 2);
     var conf = spark.sparkContext().hadoopConfiguration();
-    MultiLayerNetwork a = new ModelDir(whole, conf).readNetwork("checkpoints/last.zip");
-    MultiLayerNetwork b = new ModelDir(cut, conf).readNetwork("checkpoints/last.zip");
+    MultiLayerNetwork a = new ModelDir(whole, conf).readNetwork(ModelDir.lastCheckpoint(2));
+    MultiLayerNetwork b = new ModelDir(cut, conf).readNetwork(ModelDir.lastCheckpoint(2));
+    assertThat(Path.of(cut, ModelDir.lastCheckpoint(1))).as("older checkpoints are removed").doesNotExist();
     assertThat(a.params().equalsWithEps(b.params(), 1e-5)).isTrue();
     assertThatThrownBy(() -> SparkTrainer.train(spark, options(ModelType.MLP, 2, cut, 1, 1e-3, 5, false)))
         .isInstanceOf(BadInputException.class).hasMessageContaining("finished model");

@@ -134,7 +134,7 @@ public final class ImageIngest {
   public static Dataset<Row> readManifest(SparkSession spark, String manifest, boolean labelsRequired) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Path file = qualifiedExisting(new Path(manifest), conf, "--manifest");
-    List<String> header = CsvFiles.header(spark, file.toString());
+    List<String> header = CsvFiles.header(spark, file.toString(), "--manifest");
     if (!header.contains("path")) {
       throw new BadInputException("--manifest " + manifest + " needs a header with path,label columns, got " + header);
     }
@@ -304,7 +304,8 @@ public final class ImageIngest {
       IngestSteps.Written written =
           IngestSteps.write(
               writer, kept.withColumn(IngestSteps.LABEL_INDEX, IngestSteps.labelIndex(labels)), OUTPUT_COLUMNS,
-              o.arrow(), (long) o.rowGroupMb() << 20, processed, input, duplicates);
+              o.arrow(), (long) o.rowGroupMb() << 20, processed, input, duplicates,
+              (o.input() != null && !o.input().isBlank() ? "--input " : "--manifest ") + o.inputDescription());
       ImageSpec stable = new ImageSpec(spec.height(), spec.width(), spec.channels(), spec.resizeMode(), spec.maxPixels(), null, null);
       String fingerprint =
           Fingerprint.of(

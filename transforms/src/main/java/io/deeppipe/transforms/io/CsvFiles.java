@@ -17,9 +17,17 @@ public final class CsvFiles {
 
   private CsvFiles() {}
 
-  /** The header's column names (reads only the first line). */
-  public static List<String> header(SparkSession spark, String path) {
-    return Arrays.asList(spark.read().option("header", true).csv(path).columns());
+  /** The header's column names (reads only the first line); bad input if there is none ({@code option} names the file). */
+  public static List<String> header(SparkSession spark, String path, String option) {
+    try {
+      return Arrays.asList(spark.read().option("header", true).csv(path).columns());
+    } catch (Exception e) {
+      if (e instanceof org.apache.spark.sql.AnalysisException) {
+        throw new io.deeppipe.transforms.card.BadInputException(
+            option + " " + path + " cannot be read as CSV with a header: " + e.getMessage(), e);
+      }
+      throw e;
+    }
   }
 
   public static Dataset<Row> read(SparkSession spark, String path, List<String> header) {

@@ -36,8 +36,20 @@ public final class Storage {
   }
 
   public static String readString(Path path, Configuration conf) {
+    return new String(readBytes(path, conf), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The whole file. A file that no longer matches the checksum Hadoop wrote beside it (the hidden
+   * {@code .NAME.crc} of a local or checksummed file system) was changed or damaged after it was
+   * written: that is bad input, not a failure of the job.
+   */
+  public static byte[] readBytes(Path path, Configuration conf) {
     try (InputStream in = fs(path, conf).open(path)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return in.readAllBytes();
+    } catch (org.apache.hadoop.fs.ChecksumException e) {
+      throw new BadInputException(path + " does not match its checksum file (." + path.getName()
+          + ".crc): it was changed or damaged after it was written", e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + path, e);
     }

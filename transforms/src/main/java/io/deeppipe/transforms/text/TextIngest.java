@@ -151,7 +151,8 @@ public final class TextIngest {
       Dataset<Row> encoded =
           encode(kept, vocab, o.maxLength(), o.truncate()).withColumn(LABEL_INDEX, IngestSteps.labelIndex(labels));
       IngestSteps.Written written =
-          IngestSteps.write(writer, encoded, OUTPUT_COLUMNS, o.arrow(), DatasetWriter.DEFAULT_ROW_GROUP_BYTES, cleaned, input, duplicates);
+          IngestSteps.write(writer, encoded, OUTPUT_COLUMNS, o.arrow(), DatasetWriter.DEFAULT_ROW_GROUP_BYTES, cleaned, input, duplicates,
+              "--input " + o.input());
       Map<String, Long> counts = written.counts();
       Map<String, Long> rejectedByReason = written.rejectedByReason();
       writer.writeFile(Vocabulary.FILE_NAME, vocab.toText());

@@ -155,7 +155,7 @@ public final class TextReaders {
   }
 
   private static Dataset<Row> csv(SparkSession spark, TextIngestOptions o) {
-    List<String> columns = CsvFiles.header(spark, o.input());
+    List<String> columns = CsvFiles.header(spark, o.input(), "--input");
     if (!columns.contains(o.textField())) {
       throw new BadInputException(
           "--text-field '" + o.textField() + "' is not a column of " + o.input() + " (columns: " + columns + ")");
@@ -176,7 +176,17 @@ public final class TextReaders {
   }
 
   private static Dataset<Row> parquet(SparkSession spark, TextIngestOptions o) {
-    Dataset<Row> rows = spark.read().parquet(o.input());
+    Dataset<Row> rows;
+    try {
+      rows = spark.read().parquet(o.input());
+    } catch (Exception e) {
+      // Parquet's schema comes from the files' footers: a file that has none is not Parquet
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      throw new BadInputException("--input " + o.input() + " cannot be read as Parquet: " + root.getMessage(), e);
+    }
     List<String> columns = Arrays.asList(rows.columns());
     if (!columns.contains(o.textField())) {
       throw new BadInputException(
@@ -216,12 +226,23 @@ public final class TextReaders {
             col("value").as(TEXT_RAW)));
   }
 
+  /**
+   * Whether any of the strings holds U+FFFD once decoded. A UDF rather than {@code Column.contains}:
+   * Spark's text source keeps a line's raw bytes, which {@code contains} compares byte for byte, so
+   * invalid UTF-8 in plain text and folder inputs was only replaced (by U+FFFD) when a String was
+   * made of it, after the check.
+   */
+  private static final UserDefinedFunction HAS_REPLACEMENT =
+      udf((String text, String label, String id) -> hasReplacement(text) || hasReplacement(label) || hasReplacement(id),
+          DataTypes.BooleanType);
+
+  private static boolean hasReplacement(String s) {
+    return s != null && s.contains(REPLACEMENT);
+  }
+
   private static Dataset<Row> markInvalidUtf8(Dataset<Row> raw) {
-    Column bad =
-        col(TEXT_RAW).contains(REPLACEMENT)
-            .or(col(LABEL_RAW).contains(REPLACEMENT))
-            .or(col(ID_RAW).contains(REPLACEMENT));
-    return Outcomes.rejectIf(raw, org.apache.spark.sql.functions.coalesce(bad, lit(false)), "invalid_utf8")
+    Column bad = HAS_REPLACEMENT.apply(col(TEXT_RAW), col(LABEL_RAW), col(ID_RAW));
+    return Outcomes.rejectIf(raw, bad, "invalid_utf8")
         .withColumn(Outcomes.RECORD, substring(col(Outcomes.RECORD), 1, Outcomes.MAX_RECORD_CHARS));
   }
 
