@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deeppipe.transforms.card.Json;
+import io.deeppipe.transforms.testing.LocalSpark;
 import io.deeppipe.transforms.testing.TestData;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
@@ -67,18 +68,8 @@ class NotebooksIT {
     // another test class in this JVM may have started Spark already: then that session serves, and stays theirs
     ownSession = SparkSession.getDefaultSession().isEmpty();
     // the test fixture's settings (LocalSpark) plus what Zeppelin adds: the REPL's classes served to the executors
-    spark =
-        SparkSession.builder()
-            .appName("deeppipe-notebooks")
-            .config("spark.master", "local[2]")
-            .config("spark.ui.enabled", false)
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.sql.shuffle.partitions", 2)
-            .config("spark.default.parallelism", 2)
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.repl.class.outputDir", replClasses.toString())
-            .getOrCreate();
+    spark = LocalSpark.builder().appName("deeppipe-notebooks")
+        .config("spark.repl.class.outputDir", replClasses.toString()).getOrCreate();
 
     digits = TestData.writeMnistPngs(tmp.resolve("raw/digits"), PER_DIGIT);
     digitsDataset = tmp.resolve("datasets/digits");

@@ -13,19 +13,22 @@ public final class LocalSpark {
 
   public static synchronized SparkSession session() {
     if (session == null) {
-      session =
-          SparkSession.builder()
-              .appName("deeppipe-tests")
-              .config("spark.master", "local[2]")
-              .config("spark.ui.enabled", false)
-              .config("spark.driver.host", "127.0.0.1")
-              .config("spark.driver.bindAddress", "127.0.0.1")
-              .config("spark.sql.shuffle.partitions", 2)
-              .config("spark.default.parallelism", 2)
-              .config("spark.sql.session.timeZone", "UTC")
-              .getOrCreate();
+      session = builder().getOrCreate();
       Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
     }
     return session;
+  }
+
+  /** The shared session's settings, for a test that must add its own before Spark starts. */
+  public static SparkSession.Builder builder() {
+    return SparkSession.builder()
+        .appName("deeppipe-tests")
+        .config("spark.master", "local[2]")
+        .config("spark.ui.enabled", false)
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", 2)
+        .config("spark.default.parallelism", 2)
+        .config("spark.sql.session.timeZone", "UTC");
   }
 }
