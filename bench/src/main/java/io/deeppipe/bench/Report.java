@@ -1,0 +1,130 @@
+package io.deeppipe.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Collects the rows of one run and writes them as Markdown (for people) and JSON (raw figures). */
+public final class Report {
+  /**
+   * One comparison. {@code ratio} is a median over rounds of a per-round ratio, oriented so that
+   * the goal reads naturally (a time ratio for ingest, a speed ratio elsewhere; {@code measure} says which).
+   */
+  public record Row(
+      String stage, String ours, Sample oursSample, String against, Sample againstSample,
+      String measure, double ratio, double[] range, String goal, Boolean met, String note) {}
+
+  private final List<Row> rows = new ArrayList<>();
+  private final Map<String, Object> data = new LinkedHashMap<>();
+  private final Map<String, Object> extra = new LinkedHashMap<>();
+  private final List<String> notes = new ArrayList<>();
+
+  public synchronized void add(Row row) {
+    rows.add(row);
+  }
+
+  /** A stage that produced no figure: listed as not measured, with why. */
+  public synchronized void notMeasured(String stage, String why) {
+    rows.add(new Row(stage, "—", null, "—", null, "not measured", Double.NaN, null, "—", null, why));
+  }
+
+  public synchronized void data(String key, Object value) {
+    data.put(key, value);
+  }
+
+  public synchronized void extra(String key, Object value) {
+    extra.put(key, value);
+  }
+
+  public synchronized void note(String text) {
+    notes.add(text);
+  }
+
+  public List<Row> rows() {
+    return rows;
+  }
+
+  public static String fmt(double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return "n/a";
+    }
+    double a = Math.abs(v);
+    return String.format(Locale.ROOT, a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : a >= 0.1 ? "%.2f" : "%.3f", v);
+  }
+
+  public void writeJson(Path file, Map<String, Object> run) throws IOException {
+    Map<String, Object> root = new LinkedHashMap<>(run);
+    root.put("data", data);
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Row r : rows) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("stage", r.stage());
+      m.put("ours", r.ours());
+      m.put("ours_seconds", r.oursSample() == null ? null : r.oursSample().toJson());
+      m.put("against", r.against());
+      m.put("against_seconds", r.againstSample() == null ? null : r.againstSample().toJson());
+      m.put("measure", r.measure());
+      m.put("ratio", Double.isNaN(r.ratio()) ? null : r.ratio());
+      m.put("ratio_min", r.range() == null ? null : r.range()[0]);
+      m.put("ratio_max", r.range() == null ? null : r.range()[1]);
+      m.put("goal", r.goal());
+      m.put("met", r.met());
+      m.put("note", r.note());
+      out.add(m);
+    }
+    root.put("rows", out);
+    root.put("extra", extra);
+    root.put("notes", notes);
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Files.writeString(file, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root) + "\n");
+  }
+
+  /** The generated part of BENCHMARKS.md: run facts, the table, per-stage notes. */
+  public String markdown(Map<String, Object> run) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("| stage | ours | against | ours: median (min–max) | against: median (min–max) | measure | ratio (range) | goal | met |\n");
+    sb.append("|---|---|---|---|---|---|---|---|---|\n");
+    for (Row r : rows) {
+      sb.append("| ").append(r.stage())
+          .append(" | ").append(r.ours())
+          .append(" | ").append(r.against())
+          .append(" | ").append(r.oursSample() == null ? "—" : r.oursSample().describe())
+          .append(" | ").append(r.againstSample() == null ? "—" : r.againstSample().describe())
+          .append(" | ").append(r.measure())
+          .append(" | ").append(Double.isNaN(r.ratio()) ? "—"
+              : "**" + fmt(r.ratio()) + "×**" + (r.range() == null ? "" : " (" + fmt(r.range()[0]) + "–" + fmt(r.range()[1]) + ")"))
+          .append(" | ").append(r.goal())
+          .append(" | ").append(r.met() == null ? "—" : r.met() ? "yes" : "**no**")
+          .append(" |\n");
+    }
+    sb.append('\n');
+    boolean any = false;
+    for (Row r : rows) {
+      if (r.note() != null && !r.note().isBlank()) {
+        if (!any) {
+          sb.append("Notes on the rows:\n\n");
+          any = true;
+        }
+        sb.append("- **").append(r.stage()).append("** (").append(r.ours()).append("): ").append(r.note()).append('\n');
+      }
+    }
+    if (!notes.isEmpty()) {
+      sb.append('\n');
+      for (String n : notes) {
+        sb.append("- ").append(n).append('\n');
+      }
+    }
+    sb.append("\nData:\n\n");
+    for (var e : data.entrySet()) {
+      sb.append("- ").append(e.getKey()).append(": ").append(e.getValue()).append('\n');
+    }
+    return sb.toString();
+  }
+}
