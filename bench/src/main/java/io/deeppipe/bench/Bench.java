@@ -19,8 +19,10 @@ import org.apache.spark.sql.SparkSession;
  * of the raw figures. Run by {@code bin/bench}.
  *
  * <pre>
- * bin/bench [--scale full|smoke] [--out BENCHMARKS.md] [--json bench-results.json] [--work target/bench]
- *           [--stages text,images,training,training-cnn,inference,formats,memory]
+ * bin/bench [--scale full|medium|smoke] [--out BENCHMARKS.md] [--json bench-results.json] [--work target/bench]
+ *           [--stages text,images,training,training-cnn,inference,formats,memory] [--merge EARLIER.json]
+ *
+ * --merge takes the rows of the stages not run now from an earlier run's JSON (marked as such).
  * </pre>
  */
 public final class Bench {
@@ -37,11 +39,11 @@ public final class Bench {
 
   public static int run(String... args) throws Exception {
     Map<String, String> a = new LinkedHashMap<>(Map.of("--scale", "full", "--out", "BENCHMARKS.md", "--json",
-        "bench-results.json", "--work", "target/bench", "--stages", String.join(",", STAGES)));
+        "bench-results.json", "--work", "target/bench", "--stages", String.join(",", STAGES), "--merge", ""));
     for (int i = 0; i < args.length; i++) {
       if (!a.containsKey(args[i]) || i + 1 >= args.length) {
         System.err.println("usage: bin/bench [--scale full|smoke] [--out FILE.md] [--json FILE.json] [--work DIR] [--stages "
-            + String.join(",", STAGES) + "]");
+            + String.join(",", STAGES) + "] [--merge EARLIER.json]");
         return 2;
       }
       a.put(args[i], args[++i]);
@@ -76,14 +78,15 @@ public final class Bench {
       }
       long s0 = System.nanoTime();
       System.err.println("bench: stage " + stage);
+      report.stage(stage);
       try {
         switch (stage) {
           case "text" -> TextIngestStage.run(ctx);
           case "images" -> ImageIngestStage.run(ctx);
-          case "training" -> TrainingStage.run(ctx, ModelType.MLP, scale.trainShortEpochs(), scale.trainLongEpochs(),
-              scale.reps(), true);
-          case "training-cnn" -> TrainingStage.run(ctx, ModelType.CNN, scale.cnnShortEpochs(), scale.cnnLongEpochs(),
-              scale.trainReps(), false);
+          case "training" -> TrainingStage.run(ctx, ModelType.MLP, scale.mnistPerDigit(), scale.trainShortEpochs(),
+              scale.trainLongEpochs(), scale.reps(), true);
+          case "training-cnn" -> TrainingStage.run(ctx, ModelType.CNN, scale.cnnPerDigit(), scale.cnnShortEpochs(),
+              scale.cnnLongEpochs(), scale.trainReps(), false);
           case "inference" -> InferenceStage.run(ctx);
           case "formats" -> FormatsStage.run(ctx);
           case "memory" -> MemoryStage.run(ctx);
@@ -98,7 +101,10 @@ public final class Bench {
     }
     for (String stage : STAGES) {
       if (!stages.contains(stage)) {
-        report.notMeasured(stage, "not selected in this run (--stages)");
+        String merge = a.get("--merge");
+        if (merge.isEmpty() || !report.merge(root.resolve(merge), stage)) {
+          report.notMeasured(stage, "not selected in this run (--stages)");
+        }
       }
     }
     run.put("total_seconds", (System.nanoTime() - t0) / 1e9);
@@ -115,7 +121,7 @@ public final class Bench {
   static void writeMarkdown(Path file, Report report, Map<String, Object> run, String json) throws IOException {
     StringBuilder g = new StringBuilder(BEGIN).append("\n\n");
     g.append("Run: `").append(run.get("command")).append("` (scale ").append(run.get("scale")).append(", ")
-        .append(run.get("rounds")).append(" measured rounds after one warm-up round unless a row says otherwise), ")
+        .append(run.get("rounds")).append(" measured rounds after one warm-up round unless the notes say otherwise), ")
         .append(run.get("started")).append(" → ").append(run.get("finished")).append(", ")
         .append(Report.fmt((Double) run.get("total_seconds"))).append(" s in all. Raw figures: `").append(json).append("`.\n\n");
     g.append("Machine: ").append(run.get("machine")).append(". Load average at start ").append(run.get("load_average_start"))

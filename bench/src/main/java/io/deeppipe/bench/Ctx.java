@@ -38,6 +38,11 @@ public record Ctx(SparkSession spark, Scale scale, Path root, Path work, Report 
     return out.toString();
   }
 
+  /** Whether to run a warm-up round: never in the smoke run, whose figures only prove it works. */
+  public boolean warmUp(boolean wanted) {
+    return wanted && !scale.name().equals("smoke");
+  }
+
   public Path dir(String name) {
     return work.resolve(name);
   }

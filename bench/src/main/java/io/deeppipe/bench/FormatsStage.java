@@ -52,7 +52,7 @@ final class FormatsStage {
           .add("parquet", () -> parquetBatches[0] =
               SparkTrainer.toDataSets(SparkTrainer.rows(ctx.spark(), set[1], SplitAssigner.TRAIN, batches), batches, 32, -1).count())
           .add("arrow", () -> arrowRows.set(arrow(files, batches)))
-          .run("formats-" + set[0], ctx.scale().reps(), true);
+          .run("formats-" + set[0], ctx.scale().reps(), ctx.warmUp(true));
       long rows = card.count(SplitAssigner.TRAIN);
       double ratio = Alternation.pairedRatio(s.get("parquet"), s.get("arrow"));
       ctx.report().add(new Report.Row("formats (" + set[0] + ")", "Arrow IPC → DataSets, 2 threads", s.get("arrow"),

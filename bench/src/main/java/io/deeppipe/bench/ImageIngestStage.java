@@ -47,10 +47,16 @@ final class ImageIngestStage {
 
   /** The ingested MNIST dataset of this run (made now when the image stage did not run). */
   static String ensureMnistDataset(Ctx ctx) throws Exception {
-    Path ds = ctx.dir(MNIST_DATASET);
+    return ensureMnistDataset(ctx, ctx.scale().mnistPerDigit());
+  }
+
+  /** An ingested MNIST dataset of {@code perDigit} digits of each class. */
+  static String ensureMnistDataset(Ctx ctx, int perDigit) throws Exception {
+    boolean main = perDigit == ctx.scale().mnistPerDigit();
+    Path ds = ctx.dir(main ? MNIST_DATASET : "images/mnist-" + perDigit + "-ours");
     if (!Files.exists(ds.resolve("dataset.json"))) {
-      Path mnist = ctx.dir("images/mnist-png");
-      BenchData.mnistPngs(ctx.root().resolve("target/testdata/mnist/package/src/digits"), mnist, ctx.scale().mnistPerDigit());
+      Path mnist = ctx.dir(main ? "images/mnist-png" : "images/mnist-png-" + perDigit);
+      BenchData.mnistPngs(ctx.root().resolve("target/testdata/mnist/package/src/digits"), mnist, perDigit);
       ctx.pipeline("ingest-images", "--input", mnist.toString(), "--output", ds.toString(), "--mode", "overwrite",
           "--size", "28x28", "--channels", "1");
     }
@@ -73,7 +79,7 @@ final class ImageIngestStage {
           }
           return (long) img.getWidth() * img.getHeight();
         }))
-        .run(stage, ctx.scale().reps(), true);
+        .run(stage, ctx.scale().imageReps(), ctx.warmUp(true));
     Sample ours = s.get("ours");
     Sample dec = s.get("decode-only");
     Sample iio = s.get("imageio");

@@ -65,12 +65,12 @@ final class InferenceStage {
     List<Map<String, Double>> phases = new ArrayList<>(List.of(Map.of()));
     Map<String, Sample> s = new Alternation()
         .add("ours", () -> phases.set(0,
-            ctx.pipelinePhases("predict", "--model", m, "--data", data, "--output", out, "--mode", "overwrite")))
+            ctx.pipelinePhases("predict", "--model", m, "--input", data, "--output", out, "--mode", "overwrite")))
         .add("raw", () -> raw(nets, arrays))
         .add("naive-udf", () -> allSplits(ctx, data)
             .selectExpr("*", "bench_score_one(image) AS prediction_index")
             .write().mode(SaveMode.Overwrite).parquet(naiveOut))
-        .run("inference", ctx.scale().reps(), true);
+        .run("inference", ctx.scale().reps(), ctx.warmUp(true));
     Sample ours = s.get("ours");
     Sample raw = s.get("raw");
     Sample naive = s.get("naive-udf");

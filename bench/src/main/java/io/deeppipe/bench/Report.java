@@ -22,17 +22,67 @@ public final class Report {
       String measure, double ratio, double[] range, String goal, Boolean met, String note) {}
 
   private final List<Row> rows = new ArrayList<>();
+  private final Map<Row, String> keys = new java.util.IdentityHashMap<>();
+  private String stageKey = "";
+
+  /** The harness stage ({@code --stages} name) that the rows added from now on belong to. */
+  public synchronized void stage(String key) {
+    stageKey = key;
+  }
   private final Map<String, Object> data = new LinkedHashMap<>();
   private final Map<String, Object> extra = new LinkedHashMap<>();
   private final List<String> notes = new ArrayList<>();
 
   public synchronized void add(Row row) {
     rows.add(row);
+    keys.put(row, stageKey);
+  }
+
+  /**
+   * Adds the rows of {@code stage} from the JSON of an earlier run (bin/bench --merge), saying
+   * when they were measured; returns whether there were any.
+   */
+  @SuppressWarnings("unchecked")
+  public synchronized boolean merge(Path json, String stage) throws IOException {
+    Map<String, Object> old = new ObjectMapper().readValue(json.toFile(), Map.class);
+    boolean any = false;
+    for (Map<String, Object> m : (List<Map<String, Object>>) old.get("rows")) {
+      if (!stage.equals(m.getOrDefault("stage_key", m.get("stage"))) || "not measured".equals(m.get("measure"))) {
+        continue;
+      }
+      Number ratio = (Number) m.get("ratio");
+      Number lo = (Number) m.get("ratio_min");
+      Number hi = (Number) m.get("ratio_max");
+      String note = (m.get("note") == null ? "" : m.get("note") + " ") + "(measured in a separate run of this harness, `"
+          + old.get("command") + "`, " + old.get("started") + ", on the same machine)";
+      stage(stage);
+      add(new Row((String) m.get("stage"), (String) m.get("ours"), sample((Map<String, Object>) m.get("ours_seconds")),
+          (String) m.get("against"), sample((Map<String, Object>) m.get("against_seconds")), (String) m.get("measure"),
+          ratio == null ? Double.NaN : ratio.doubleValue(),
+          lo == null ? null : new double[] {lo.doubleValue(), hi.doubleValue()}, (String) m.get("goal"),
+          (Boolean) m.get("met"), note));
+      any = true;
+    }
+    return any;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Sample sample(Map<String, Object> m) {
+    if (m == null) {
+      return null;
+    }
+    Sample s = new Sample((String) m.get("name"));
+    for (Object v : (List<Object>) m.get("seconds")) {
+      s.add(((Number) v).doubleValue());
+    }
+    return s;
   }
 
   /** A stage that produced no figure: listed as not measured, with why. */
   public synchronized void notMeasured(String stage, String why) {
-    rows.add(new Row(stage, "—", null, "—", null, "not measured", Double.NaN, null, "—", null, why));
+    Row row = new Row(stage, "—", null, "—", null, "not measured", Double.NaN, null, "—", null, why);
+    rows.add(row);
+    keys.put(row, stage);
   }
 
   public synchronized void data(String key, Object value) {
@@ -66,6 +116,7 @@ public final class Report {
     for (Row r : rows) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("stage", r.stage());
+      m.put("stage_key", keys.get(r));
       m.put("ours", r.ours());
       m.put("ours_seconds", r.oursSample() == null ? null : r.oursSample().toJson());
       m.put("against", r.against());
@@ -89,7 +140,7 @@ public final class Report {
   /** The generated part of BENCHMARKS.md: run facts, the table, per-stage notes. */
   public String markdown(Map<String, Object> run) {
     StringBuilder sb = new StringBuilder();
-    sb.append("| stage | ours | against | ours: median (min–max) | against: median (min–max) | measure | ratio (range) | goal | met |\n");
+    sb.append("| stage | ours | against | ours: median (min–max, rounds) | against: median (min–max, rounds) | measure | ratio (range) | goal | met |\n");
     sb.append("|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
       sb.append("| ").append(r.stage())

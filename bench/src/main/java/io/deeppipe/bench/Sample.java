@@ -51,7 +51,7 @@ public final class Sample {
 
   /** "median (min–max)" in seconds. */
   public String describe() {
-    return Report.fmt(median()) + " s (" + Report.fmt(min()) + "–" + Report.fmt(max()) + ")";
+    return Report.fmt(median()) + " s (" + Report.fmt(min()) + "–" + Report.fmt(max()) + ", n=" + seconds.size() + ")";
   }
 
   Map<String, Object> toJson() {

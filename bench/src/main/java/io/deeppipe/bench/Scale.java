@@ -7,6 +7,8 @@ package io.deeppipe.bench;
 public record Scale(
     String name,
     int reps,
+    int textReps,
+    int imageReps,
     long textBytes,
     int mnistPerDigit,
     int jpegCount,
@@ -16,15 +18,16 @@ public record Scale(
     int trainLongEpochs,
     int cnnShortEpochs,
     int cnnLongEpochs,
+    int cnnPerDigit,
     int trainReps,
     long memoryHeapMb,
     long memoryCorpusBytes) {
 
   public static Scale of(String name) {
     return switch (name) {
-      case "full" -> new Scale("full", 3, 200L << 20, 1000, 10_000, 640, "96x96", 1, 4, 1, 2, 2, 384, 3840L << 20);
-      case "medium" -> new Scale("medium", 2, 20L << 20, 300, 1000, 640, "96x96", 1, 3, 1, 2, 1, 384, 400L << 20);
-      case "smoke" -> new Scale("smoke", 1, 2L << 20, 30, 40, 200, "32x32", 1, 2, 1, 2, 1, 384, 24L << 20);
+      case "full" -> new Scale("full", 3, 2, 2, 200L << 20, 1000, 10_000, 640, "96x96", 1, 4, 1, 2, 200, 2, 384, 3840L << 20);
+      case "medium" -> new Scale("medium", 2, 2, 2, 20L << 20, 300, 1000, 640, "96x96", 1, 3, 1, 2, 50, 1, 384, 400L << 20);
+      case "smoke" -> new Scale("smoke", 1, 1, 1, 1L << 20, 30, 40, 200, "32x32", 1, 2, 1, 2, 10, 1, 384, 4L << 20);
       default -> throw new IllegalArgumentException("--scale must be full, medium or smoke, got " + name);
     };
   }

@@ -30,7 +30,8 @@ final class TextIngestStage {
             ctx.pipelinePhases("ingest-text", "--input", corpus.toString(), "--output", ours, "--mode", "overwrite"))
         .add("floor", () -> ctx.spark().read().schema("id STRING, label STRING, text STRING").json(corpus.toString())
             .write().mode(SaveMode.Overwrite).parquet(floor))
-        .run("text-ingest", ctx.scale().reps(), true);
+        // no warm-up round at full size: one round of ours is minutes, and the JIT warms up within it
+        .run("text-ingest", ctx.scale().textReps(), ctx.warmUp(!ctx.scale().name().equals("full")));
     double ratio = Alternation.pairedRatio(s.get("ours"), s.get("floor"));
     ctx.report().add(new Report.Row("text ingest", "`ingest-text` (defaults: Parquet + Arrow)", s.get("ours"),
         "Spark `read.json → write.parquet`, explicit schema", s.get("floor"), "time ours ÷ time floor", ratio,

@@ -44,8 +44,9 @@ import org.nd4j.linalg.factory.Nd4j;
 final class TrainingStage {
   static final String MLP_MODEL = "train/mlp-ours-long";
 
-  static void run(Ctx ctx, ModelType type, int shortEpochs, int longEpochs, int reps, boolean mllib) throws Exception {
-    String data = ImageIngestStage.ensureMnistDataset(ctx);
+  static void run(Ctx ctx, ModelType type, int perDigit, int shortEpochs, int longEpochs, int reps, boolean mllib)
+      throws Exception {
+    String data = ImageIngestStage.ensureMnistDataset(ctx, perDigit);
     var conf = ctx.spark().sparkContext().hadoopConfiguration();
     DatasetCard card = Cards.readDataset(new Path(data), conf);
     InputSpec spec = InputSpec.of(card);
@@ -91,7 +92,7 @@ final class TrainingStage {
         });
       }
     }
-    Map<String, Sample> s = alt.run("training-" + name, reps, type == ModelType.MLP);
+    Map<String, Sample> s = alt.run("training-" + name, reps, ctx.warmUp(type == ModelType.MLP));
     Sample ours = perEpoch("ours per epoch", s.get("ours-short"), s.get("ours-long"), longEpochs - shortEpochs);
     Sample single = perEpoch("single per epoch", s.get("single-short"), s.get("single-long"), longEpochs - shortEpochs);
     double ratio = Alternation.pairedRatio(single, ours);
