@@ -22,7 +22,8 @@ import org.apache.spark.sql.SparkSession;
  * bin/bench [--scale full|medium|smoke] [--out BENCHMARKS.md] [--json bench-results.json] [--work target/bench]
  *           [--stages text,images,training,training-cnn,inference,formats,memory] [--merge EARLIER.json]
  *
- * --merge takes the rows of the stages not run now from an earlier run's JSON (marked as such).
+ * --merge takes the rows of the stages not run now from earlier runs' JSON (comma-separated, first
+ * match wins; the rows are marked as measured in that run).
  * </pre>
  */
 public final class Bench {
@@ -43,7 +44,7 @@ public final class Bench {
     for (int i = 0; i < args.length; i++) {
       if (!a.containsKey(args[i]) || i + 1 >= args.length) {
         System.err.println("usage: bin/bench [--scale full|smoke] [--out FILE.md] [--json FILE.json] [--work DIR] [--stages "
-            + String.join(",", STAGES) + "] [--merge EARLIER.json]");
+            + String.join(",", STAGES) + "] [--merge EARLIER.json,...]");
         return 2;
       }
       a.put(args[i], args[++i]);
@@ -101,8 +102,13 @@ public final class Bench {
     }
     for (String stage : STAGES) {
       if (!stages.contains(stage)) {
-        String merge = a.get("--merge");
-        if (merge.isEmpty() || !report.merge(root.resolve(merge), stage)) {
+        boolean merged = false;
+        for (String earlier : a.get("--merge").split(",")) {
+          if (!merged && !earlier.isBlank() && Files.exists(root.resolve(earlier))) {
+            merged = report.merge(root.resolve(earlier), stage);
+          }
+        }
+        if (!merged) {
           report.notMeasured(stage, "not selected in this run (--stages)");
         }
       }

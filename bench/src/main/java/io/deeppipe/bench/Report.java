@@ -53,8 +53,10 @@ public final class Report {
       Number ratio = (Number) m.get("ratio");
       Number lo = (Number) m.get("ratio_min");
       Number hi = (Number) m.get("ratio_max");
-      String note = (m.get("note") == null ? "" : m.get("note") + " ") + "(measured in a separate run of this harness, `"
-          + old.get("command") + "`, " + old.get("started") + ", on the same machine)";
+      String was = m.get("note") == null ? "" : (String) m.get("note");
+      String note = was.contains("(measured in a separate run") ? was : (was.isEmpty() ? "" : was + " ")
+          + "(measured in a separate run of this harness, `" + old.get("command") + "`, " + old.get("started")
+          + ", on the same machine)";
       stage(stage);
       add(new Row((String) m.get("stage"), (String) m.get("ours"), sample((Map<String, Object>) m.get("ours_seconds")),
           (String) m.get("against"), sample((Map<String, Object>) m.get("against_seconds")), (String) m.get("measure"),
