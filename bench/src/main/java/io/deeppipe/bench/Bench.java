@@ -50,7 +50,8 @@ public final class Bench {
       a.put(args[i], args[++i]);
     }
     Scale scale = Scale.of(a.get("--scale"));
-    List<String> stages = Arrays.asList(a.get("--stages").split(","));
+    // "none" runs nothing: it re-renders the report from --merge alone
+    List<String> stages = a.get("--stages").equals("none") ? List.of() : Arrays.asList(a.get("--stages").split(","));
     for (String s : stages) {
       if (!STAGES.contains(s)) {
         System.err.println("error: unknown stage " + s + " (stages: " + STAGES + ")");
@@ -126,7 +127,9 @@ public final class Bench {
   /** Rewrites the generated section of {@code file}, keeping what people wrote around it. */
   static void writeMarkdown(Path file, Report report, Map<String, Object> run, String json) throws IOException {
     StringBuilder g = new StringBuilder(BEGIN).append("\n\n");
-    g.append("Run: `").append(run.get("command")).append("` (scale ").append(run.get("scale")).append(", ")
+    g.append(String.valueOf(run.get("command")).contains("--stages none")
+        ? "Rows merged from earlier runs of the harness (each row's note names the run that measured it), rendered by `"
+        : "Run: `").append(run.get("command")).append("` (scale ").append(run.get("scale")).append(", ")
         .append(run.get("rounds")).append(" measured rounds after one warm-up round unless the notes say otherwise), ")
         .append(run.get("started")).append(" → ").append(run.get("finished")).append(", ")
         .append(Report.fmt((Double) run.get("total_seconds"))).append(" s in all. Raw figures: `").append(json).append("`.\n\n");

@@ -46,17 +46,20 @@ public final class Report {
   public synchronized boolean merge(Path json, String stage) throws IOException {
     Map<String, Object> old = new ObjectMapper().readValue(json.toFile(), Map.class);
     boolean any = false;
+    if (old.get("data") instanceof Map<?, ?> d) {
+      ((Map<String, Object>) d).forEach(data::putIfAbsent);
+    }
     for (Map<String, Object> m : (List<Map<String, Object>>) old.get("rows")) {
-      if (!stage.equals(m.getOrDefault("stage_key", m.get("stage"))) || "not measured".equals(m.get("measure"))) {
+      String was = m.get("note") == null ? "" : (String) m.get("note");
+      if (!stage.equals(m.getOrDefault("stage_key", m.get("stage"))) || "not measured".equals(m.get("measure"))
+          || was.contains("(measured in")) { // only rows that run measured itself, never rows it merged
         continue;
       }
       Number ratio = (Number) m.get("ratio");
       Number lo = (Number) m.get("ratio_min");
       Number hi = (Number) m.get("ratio_max");
-      String was = m.get("note") == null ? "" : (String) m.get("note");
-      String note = was.contains("(measured in a separate run") ? was : (was.isEmpty() ? "" : was + " ")
-          + "(measured in a separate run of this harness, `" + old.get("command") + "`, " + old.get("started")
-          + ", on the same machine)";
+      String note = (was.isEmpty() ? "" : was + " ")
+          + "(measured in the run started " + old.get("started") + ": `" + old.get("command") + "`)";
       stage(stage);
       add(new Row((String) m.get("stage"), (String) m.get("ours"), sample((Map<String, Object>) m.get("ours_seconds")),
           (String) m.get("against"), sample((Map<String, Object>) m.get("against_seconds")), (String) m.get("measure"),
