@@ -35,6 +35,18 @@ public final class ImageDecoder {
     if (!format.supported()) {
       throw new RejectedImage(RejectedImage.UNSUPPORTED_FORMAT, format.name().toLowerCase(Locale.ROOT) + " is not supported");
     }
+    if ((format == ImageFormat.JPEG || format == ImageFormat.PNG) && hasEndMarker(format, bytes)) {
+      // the common case without ImageIO: a complete JPEG/PNG whose header (read here, no pixels)
+      // declares an allowed size, decoded by OpenCV to exactly that size. Creating an ImageIO
+      // reader only to read the size cost as much as OpenCV's whole decode (bin/bench).
+      long[] size = headerSize(format, bytes);
+      if (size != null && size[0] > 0 && size[1] > 0 && size[0] * size[1] <= maxPixels) {
+        Pixels fast = OpenCvDecoder.decode(bytes, channels);
+        if (fast != null && fast.width() == size[0] && fast.height() == size[1]) {
+          return format == ImageFormat.JPEG ? ExifOrientation.apply(fast, ExifOrientation.of(bytes)) : fast;
+        }
+      }
+    }
     BufferedImage image;
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -84,6 +96,56 @@ public final class ImageDecoder {
     }
     Pixels pixels = toPixels(image, channels);
     return format == ImageFormat.JPEG ? ExifOrientation.apply(pixels, ExifOrientation.of(bytes)) : pixels;
+  }
+
+  /**
+   * {width, height} from a PNG's IHDR or a JPEG's start-of-frame segment, or null when the header
+   * is not where a well-formed file has it (the caller then takes ImageIO's path, which tells why).
+   */
+  static long[] headerSize(ImageFormat format, byte[] b) {
+    if (format == ImageFormat.PNG) {
+      if (b.length < 24 || b[12] != 'I' || b[13] != 'H' || b[14] != 'D' || b[15] != 'R') {
+        return null;
+      }
+      return new long[] {u32(b, 16), u32(b, 20)};
+    }
+    int i = 2; // after SOI
+    while (i + 3 < b.length) {
+      if ((b[i] & 0xFF) != 0xFF) {
+        return null;
+      }
+      int marker = b[i + 1] & 0xFF;
+      if (marker == 0xFF) { // fill byte
+        i++;
+        continue;
+      }
+      if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) { // no length
+        i += 2;
+        continue;
+      }
+      if (marker == 0xD9 || marker == 0xDA) { // image data before any frame header
+        return null;
+      }
+      int length = ((b[i + 2] & 0xFF) << 8) | (b[i + 3] & 0xFF);
+      boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+      if (sof) {
+        if (i + 8 >= b.length || length < 7) {
+          return null;
+        }
+        long h = ((b[i + 5] & 0xFF) << 8) | (b[i + 6] & 0xFF);
+        long w = ((b[i + 7] & 0xFF) << 8) | (b[i + 8] & 0xFF);
+        return new long[] {w, h};
+      }
+      if (length < 2) {
+        return null;
+      }
+      i += 2 + length;
+    }
+    return null;
+  }
+
+  private static long u32(byte[] b, int at) {
+    return ((long) (b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
   }
 
   /** A decode failure caused by missing bytes rather than wrong ones. */

@@ -34,8 +34,50 @@ final class OpenCvDecoder {
       int h = img.rows();
       int w = img.cols();
       int c = img.channels();
+      if (depth == CV_8U && (c == 1 || c == 3)) {
+        return opaque8(img, h, w, c, channels);
+      }
       int[] samples = samples(img, depth, h * w * c);
       return toPixels(samples, h, w, c, channels);
+    }
+  }
+
+  /**
+   * 8-bit gray or BGR without alpha (nearly every JPEG and most PNGs): the bytes are copied (gray)
+   * or reordered (BGR → RGB) directly, the same values {@link #toPixels} gives with alpha 255 but
+   * without its per-sample int array and divisions, which cost as much as the decode itself.
+   */
+  private static Pixels opaque8(Mat img, int h, int w, int c, int channels) {
+    Mat continuous = img.isContinuous() ? img : img.clone();
+    try {
+      int n = h * w;
+      byte[] raw = new byte[n * c];
+      continuous.data().get(raw);
+      if (c == channels) {
+        if (c == 3) {
+          for (int p = 0; p < n * 3; p += 3) {
+            byte b = raw[p];
+            raw[p] = raw[p + 2];
+            raw[p + 2] = b;
+          }
+        }
+        return new Pixels(h, w, channels, raw);
+      }
+      byte[] out = new byte[n * channels];
+      if (c == 1) { // gray to RGB
+        for (int p = 0; p < n; p++) {
+          out[p * 3] = out[p * 3 + 1] = out[p * 3 + 2] = raw[p];
+        }
+      } else { // BGR to luma
+        for (int p = 0; p < n; p++) {
+          out[p] = (byte) ImageDecoder.luma(raw[p * 3 + 2] & 0xFF, raw[p * 3 + 1] & 0xFF, raw[p * 3] & 0xFF);
+        }
+      }
+      return new Pixels(h, w, channels, out);
+    } finally {
+      if (continuous != img) {
+        continuous.close();
+      }
     }
   }
 

