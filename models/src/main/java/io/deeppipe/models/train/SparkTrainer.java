@@ -134,7 +134,10 @@ public final class SparkTrainer {
       // a master per epoch, seeded by the epoch: its split order then does not depend on how many
       // epochs this process ran, so a resumed run repeats what the uninterrupted one would do
       SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(jsc, net, master(o, o.seed() + epoch));
+      int jobsBefore = spark.sparkContext().statusTracker().getJobIdsForGroup("train").length;
       sparkNet.fit(toDataSets(train, batches, o.batchSize(), o.seed() * 1_000_003L + epoch));
+      int fitJobs = spark.sparkContext().statusTracker().getJobIdsForGroup("train").length - jobsBefore;
+      long fitMillis = System.currentTimeMillis() - t0;
       net = sparkNet.getNetwork();
       double loss = sparkNet.getScore();
       double accuracy = Double.NaN;
@@ -145,9 +148,11 @@ public final class SparkTrainer {
       }
       long millis = System.currentTimeMillis() - t0;
       state = state.next(new ModelCard.Epoch(epoch, loss, accuracy, millis), millis);
-      LOG.info("epoch {}/{}: train loss {}, validation accuracy {} ({} ms){}", epoch, o.epochs(),
-          String.format(Locale.ROOT, "%.4f", loss), String.format(Locale.ROOT, "%.4f", accuracy), millis,
-          state.improvedLast() ? " - best so far" : "");
+      // where an epoch's time goes: the averaged fit (one Spark job per averaging round) and the
+      // distributed validation
+      LOG.info("epoch {}/{}: train loss {}, validation accuracy {} ({} ms: fit {} ms in {} Spark jobs, validation {} ms){}",
+          epoch, o.epochs(), String.format(Locale.ROOT, "%.4f", loss), String.format(Locale.ROOT, "%.4f", accuracy),
+          millis, fitMillis, fitJobs, millis - fitMillis, state.improvedLast() ? " - best so far" : "");
       checkpoint(dir, net, state);
       if (validate && state.epochsWithoutImprovement() >= o.patience()) {
         stopped = earlyStop(epoch, o.patience());
