@@ -135,6 +135,35 @@ class ImageDecoderTest {
         .satisfies(e -> assertThat(((RejectedImage) e).reason()).as(e.getMessage()).isEqualTo(reason));
   }
 
+  /**
+   * Complete JPEGs take ImageIO's decoder with a direct raster copy: exactly the pixels of
+   * ImageIO.read + the general BufferedImage conversion, for real colour photos and a gray JPEG,
+   * into 3 and 1 channels; a JPEG it warns about is left to the other paths.
+   */
+  @Test
+  void jpegsDecodedByImageIoWithADirectCopyMatchTheGeneralConversion() throws Exception {
+    java.nio.file.Path photos = io.deeppipe.transforms.testing.TestData.sklearnPhotosDir();
+    java.util.List<byte[]> jpegs = new java.util.ArrayList<>(java.util.List.of(
+        java.nio.file.Files.readAllBytes(photos.resolve("china.jpg")),
+        java.nio.file.Files.readAllBytes(photos.resolve("flower.jpg")),
+        Images.encode(Images.gray(new int[][] {{0, 60, 120}, {180, 240, 255}}), "jpg")));
+    for (byte[] jpeg : jpegs) {
+      BufferedImage reference = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(jpeg));
+      for (int channels : new int[] {1, 3}) {
+        Pixels fast = ImageDecoder.jpegByImageIo(jpeg, channels);
+        assertThat(fast).isNotNull();
+        assertThat(fast.data()).isEqualTo(ImageDecoder.toPixels(reference, channels).data());
+        assertThat(ImageDecoder.decode(jpeg, channels, MAX).data()).isEqualTo(fast.data());
+      }
+    }
+    byte[] damaged = jpegs.get(0).clone();
+    for (int i = damaged.length / 2; i < damaged.length / 2 + 64; i++) {
+      damaged[i] = (byte) 0xFF; // marker soup in the middle of the entropy-coded data
+    }
+    Pixels declined = ImageDecoder.jpegByImageIo(damaged, 3);
+    assertThat(declined).as("a JPEG the JDK decoder warns about or fails on is left to the other paths").isNull();
+  }
+
   /** The header sizes read without ImageIO are the ones ImageIO's reader declares. */
   @Test
   void headerSizeAgreesWithImageIo() throws Exception {
