@@ -225,28 +225,37 @@ public final class ImageDecoder {
         || buffer.getNumBanks() != 1 || buffer.getOffset() != 0) {
       return null;
     }
-    byte[] src = buffer.getData();
-    byte[] out = new byte[w * h * channels];
-    int n = w * h;
-    if (bands == 1) {
-      for (int i = 0; i < n; i++) {
-        for (int c = 0; c < channels; c++) {
-          out[i * channels + c] = src[i];
+    if (bands == 3 && !java.util.Arrays.equals(model.getBandOffsets(), new int[] {2, 1, 0})) {
+      return null; // TYPE_3BYTE_BGR always is B, G, R; anything else takes the general path
+    }
+    return packed8(buffer.getData(), h, w, bands, channels);
+  }
+
+  /**
+   * Packed 8-bit gray ({@code bands} 1) or B, G, R ({@code bands} 3) samples to HWC gray or RGB:
+   * copied (gray), reordered in place (BGR to RGB) or reduced to BT.601 luma — the values the
+   * general conversions give for opaque pixels, without their per-sample work.
+   */
+  static Pixels packed8(byte[] raw, int h, int w, int bands, int channels) {
+    int n = h * w;
+    if (bands == channels) {
+      if (bands == 3) {
+        for (int p = 0; p < n * 3; p += 3) {
+          byte b = raw[p];
+          raw[p] = raw[p + 2];
+          raw[p + 2] = b;
         }
       }
-    } else {
-      int[] offsets = model.getBandOffsets(); // where R, G and B sit in each pixel (B, G, R for 3BYTE_BGR)
-      for (int i = 0; i < n; i++) {
-        int r = src[i * 3 + offsets[0]] & 0xFF;
-        int g = src[i * 3 + offsets[1]] & 0xFF;
-        int b = src[i * 3 + offsets[2]] & 0xFF;
-        if (channels == 1) {
-          out[i] = (byte) luma(r, g, b);
-        } else {
-          out[i * 3] = (byte) r;
-          out[i * 3 + 1] = (byte) g;
-          out[i * 3 + 2] = (byte) b;
-        }
+      return new Pixels(h, w, channels, raw);
+    }
+    byte[] out = new byte[n * channels];
+    if (bands == 1) { // gray to RGB
+      for (int p = 0; p < n; p++) {
+        out[p * 3] = out[p * 3 + 1] = out[p * 3 + 2] = raw[p];
+      }
+    } else { // BGR to luma
+      for (int p = 0; p < n; p++) {
+        out[p] = (byte) luma(raw[p * 3 + 2] & 0xFF, raw[p * 3 + 1] & 0xFF, raw[p * 3] & 0xFF);
       }
     }
     return new Pixels(h, w, channels, out);

@@ -50,30 +50,9 @@ final class OpenCvDecoder {
   private static Pixels opaque8(Mat img, int h, int w, int c, int channels) {
     Mat continuous = img.isContinuous() ? img : img.clone();
     try {
-      int n = h * w;
-      byte[] raw = new byte[n * c];
+      byte[] raw = new byte[h * w * c];
       continuous.data().get(raw);
-      if (c == channels) {
-        if (c == 3) {
-          for (int p = 0; p < n * 3; p += 3) {
-            byte b = raw[p];
-            raw[p] = raw[p + 2];
-            raw[p + 2] = b;
-          }
-        }
-        return new Pixels(h, w, channels, raw);
-      }
-      byte[] out = new byte[n * channels];
-      if (c == 1) { // gray to RGB
-        for (int p = 0; p < n; p++) {
-          out[p * 3] = out[p * 3 + 1] = out[p * 3 + 2] = raw[p];
-        }
-      } else { // BGR to luma
-        for (int p = 0; p < n; p++) {
-          out[p] = (byte) ImageDecoder.luma(raw[p * 3 + 2] & 0xFF, raw[p * 3 + 1] & 0xFF, raw[p * 3] & 0xFF);
-        }
-      }
-      return new Pixels(h, w, channels, out);
+      return ImageDecoder.packed8(raw, h, w, c, channels);
     } finally {
       if (continuous != img) {
         continuous.close();
