@@ -2,7 +2,10 @@ package io.deeppipe.transforms;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import io.deeppipe.transforms.SplitAssigner.SplitFractions;
 import io.deeppipe.transforms.io.DatasetWriter;
@@ -41,6 +44,22 @@ public final class IngestSteps {
             row_number().over(Window.partitionBy(hashColumn).orderBy(col(ID), col(Outcomes.SOURCE))))
         .withColumn(DUPLICATE, col("dup_rank").gt(1))
         .drop("dup_rank");
+  }
+
+  /** How many records a job read, and how many of them passed every check. */
+  public record Tally(long input, long good) {}
+
+  /**
+   * Counts the processed records and the good ones in one pass (which also fills {@code
+   * processed}'s cache when it is persisted). The duplicates are then {@code good - kept} (minus the
+   * near duplicates where those are removed too): counting them from the marked rows would run the
+   * de-duplication shuffle a second time.
+   */
+  public static Tally tally(Dataset<Row> processed) {
+    Row r = processed
+        .agg(count(lit(1)), sum(when(Outcomes.isGood(), 1L).otherwise(0L)))
+        .first();
+    return new Tally(r.getLong(0), r.isNullAt(1) ? 0 : r.getLong(1));
   }
 
   /** The good, unique rows with their {@code split}. */

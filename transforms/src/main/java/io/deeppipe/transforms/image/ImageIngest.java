@@ -289,10 +289,12 @@ public final class ImageIngest {
           process(files, conf, o.height(), o.width(), o.channels(), o.resizeMode(), o.maxPixels())
               .persist(StorageLevel.DISK_ONLY());
       spark.sparkContext().setJobDescription("read, decode and resize images");
-      long input = processed.count();
+      IngestSteps.Tally tally = IngestSteps.tally(processed);
+      long input = tally.input();
       Dataset<Row> marked = IngestSteps.markDuplicates(processed.filter(Outcomes.isGood()), SHA256, o.dedup());
       Dataset<Row> kept = IngestSteps.keptWithSplits(marked, o.split(), o.seed()).persist(StorageLevel.DISK_ONLY());
-      long duplicates = marked.filter(col(IngestSteps.DUPLICATE)).count();
+      spark.sparkContext().setJobDescription("de-duplicate and split");
+      long duplicates = tally.good() - kept.count();
       List<String> labels = IngestSteps.labels(kept);
       LOG.info("{} image files from {}: {} duplicates; labels {}", input, o.inputDescription(), duplicates, labels);
 

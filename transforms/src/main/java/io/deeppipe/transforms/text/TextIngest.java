@@ -133,10 +133,12 @@ public final class TextIngest {
           SplitAssigner.assign(unique.drop(TOKENS), ID, o.split(), o.seed()).persist(StorageLevel.DISK_ONLY());
       Dataset<Row> kept = tokenize(keptRows, o.tokenizer());
 
-      spark.sparkContext().setJobDescription("count input and duplicates");
-      long input = cleaned.count();
-      long exact = marked.filter(col(IngestSteps.DUPLICATE)).count();
-      long duplicates = exact + near;
+      spark.sparkContext().setJobDescription("read, clean and hash the input");
+      IngestSteps.Tally tally = IngestSteps.tally(cleaned);
+      long input = tally.input();
+      spark.sparkContext().setJobDescription("de-duplicate and split");
+      long duplicates = tally.good() - keptRows.count();
+      long exact = duplicates - near;
       LOG.info("read {} records from {}; {} exact and {} near duplicates", input, o.input(), exact, near);
 
       spark.sparkContext().setJobDescription("collect labels");
