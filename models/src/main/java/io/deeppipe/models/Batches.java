@@ -28,6 +28,8 @@ public final class Batches implements Serializable {
 
   private final InputSpec spec;
   private final boolean nchw;
+  /** {@link #normalisedBytes()}, built on first use in each JVM (the adapter is shipped to executors). */
+  private transient volatile float[][] normalised;
 
   public Batches(InputSpec spec, ModelType type) {
     this.spec = spec;
@@ -91,20 +93,34 @@ public final class Batches implements Serializable {
     }
     int c = spec.channels();
     int hw = spec.height() * spec.width();
+    float[][] normalised = normalisedBytes();
     float[] x = new float[n * spec.pixels()];
     for (int i = 0; i < n; i++) {
       byte[] img = (byte[]) batch.get(i).get(0);
       int base = i * spec.pixels();
       for (int p = 0; p < hw; p++) {
         for (int k = 0; k < c; k++) {
-          float v = (float) (((img[p * c + k] & 0xFF) / 255.0 - spec.mean()[k]) / spec.std()[k]);
-          x[base + (nchw ? k * hw + p : p * c + k)] = v; // HWC bytes -> CHW for the CNN
+          x[base + (nchw ? k * hw + p : p * c + k)] = normalised[k][img[p * c + k] & 0xFF]; // HWC -> CHW for the CNN
         }
       }
     }
     return nchw
         ? Nd4j.create(x, new long[] {n, c, spec.height(), spec.width()}, 'c')
         : Nd4j.create(x, new long[] {n, spec.pixels()}, 'c');
+  }
+
+  /** Per channel, the network input of each of the 256 byte values: {@code (v/255 - mean[c]) / std[c]}. */
+  private float[][] normalisedBytes() {
+    if (normalised == null) {
+      float[][] table = new float[spec.channels()][256];
+      for (int k = 0; k < table.length; k++) {
+        for (int v = 0; v < 256; v++) {
+          table[k][v] = (float) ((v / 255.0 - spec.mean()[k]) / spec.std()[k]);
+        }
+      }
+      normalised = table;
+    }
+    return normalised;
   }
 
   /** The padding mask of a text batch ([batch, maxLength], 1 = token), null for images. */

@@ -11,7 +11,6 @@ import io.deeppipe.transforms.io.Storage;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
@@ -204,14 +203,11 @@ public final class Predictor implements Serializable {
       features.add(RowFactory.create(values));
     }
     INDArray probs = net.output(batches.features(features), false, batches.mask(features), null);
+    double[][] byRow = probs.toDoubleMatrix(); // one copy off the device per minibatch, not one per row
     List<String> labels = card.labels();
     for (int i = 0; i < batch.size(); i++) {
-      double[] p = probs.getRow(i).toDoubleVector();
-      Integer[] order = new Integer[p.length];
-      for (int k = 0; k < p.length; k++) {
-        order[k] = k;
-      }
-      Arrays.sort(order, Comparator.<Integer>comparingDouble(k -> -p[k]).thenComparingInt(k -> k));
+      double[] p = byRow[i];
+      int[] order = topIndices(p, topK);
       List<Row> top = new ArrayList<>(topK);
       for (int k = 0; k < topK; k++) {
         top.add(RowFactory.create(labels.get(order[k]), p[order[k]]));
@@ -235,6 +231,27 @@ public final class Predictor implements Serializable {
       }
       out.add(RowFactory.create(values));
     }
+  }
+
+  /**
+   * The indices of the {@code k} largest of {@code p}, highest first; of equal values the lower
+   * index comes first, NaN last. A selection, not a sort: k is small next to the number of classes.
+   */
+  static int[] topIndices(double[] p, int k) {
+    int[] out = new int[k];
+    boolean[] taken = new boolean[p.length];
+    for (int n = 0; n < k; n++) {
+      int best = -1;
+      for (int c = 0; c < p.length; c++) {
+        // the order of sorting by -p: NaN (a diverged network) last, as Double.compare puts it
+        if (!taken[c] && (best < 0 || Double.compare(-p[c], -p[best]) < 0)) {
+          best = c;
+        }
+      }
+      taken[best] = true;
+      out[n] = best;
+    }
+    return out;
   }
 
   /** Deserialisations of models in this JVM so far. */

@@ -146,6 +146,13 @@ class InferenceTest {
   }
 
   @Test
+  void topIndicesAreTheLargestHighestFirstWithTiesByIndexAndNanLast() {
+    assertThat(Predictor.topIndices(new double[] {0.1, 0.4, 0.1, 0.4}, 4)).containsExactly(1, 3, 0, 2);
+    assertThat(Predictor.topIndices(new double[] {Double.NaN, 0.2, 0.8}, 3)).containsExactly(2, 1, 0);
+    assertThat(Predictor.topIndices(new double[] {0.3, 0.7}, 1)).containsExactly(1);
+  }
+
+  @Test
   void rawImagesGoThroughTheModelsPreprocessingAndBadFilesAreRejected() throws Exception {
     Path raw = Files.createDirectories(shared.resolve("raw/unknown"));
     Files.copy(pngs.resolve("3/3-1.png"), raw.resolve("a three.png"));
