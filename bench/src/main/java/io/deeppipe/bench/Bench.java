@@ -23,7 +23,7 @@ import org.apache.spark.sql.SparkSession;
  *           [--stages text,images,training,training-cnn,inference,formats,memory] [--merge EARLIER.json]
  *
  * --merge takes the rows of the stages not run now from earlier runs' JSON (comma-separated, first
- * match wins; the rows are marked as measured in that run).
+ * match wins; the rows are marked as measured in that run, or keep the mark of the run that measured them).
  * </pre>
  */
 public final class Bench {

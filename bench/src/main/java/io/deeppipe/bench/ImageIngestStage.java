@@ -52,11 +52,17 @@ final class ImageIngestStage {
 
   /** An ingested MNIST dataset of {@code perDigit} digits of each class. */
   static String ensureMnistDataset(Ctx ctx, int perDigit) throws Exception {
-    boolean main = perDigit == ctx.scale().mnistPerDigit();
-    Path ds = ctx.dir(main ? MNIST_DATASET : "images/mnist-" + perDigit + "-ours");
+    return ensureMnistDataset(ctx, perDigit, 1);
+  }
+
+  /** An ingested MNIST dataset of {@code perDigit} digits of each class, {@code copies} shifted versions of each. */
+  static String ensureMnistDataset(Ctx ctx, int perDigit, int copies) throws Exception {
+    boolean main = perDigit == ctx.scale().mnistPerDigit() && copies == 1;
+    String suffix = perDigit + (copies == 1 ? "" : "x" + copies);
+    Path ds = ctx.dir(main ? MNIST_DATASET : "images/mnist-" + suffix + "-ours");
     if (!Files.exists(ds.resolve("dataset.json"))) {
-      Path mnist = ctx.dir(main ? "images/mnist-png" : "images/mnist-png-" + perDigit);
-      BenchData.mnistPngs(ctx.root().resolve("target/testdata/mnist/package/src/digits"), mnist, perDigit);
+      Path mnist = ctx.dir(main ? "images/mnist-png" : "images/mnist-png-" + suffix);
+      BenchData.mnistPngs(ctx.root().resolve("target/testdata/mnist/package/src/digits"), mnist, perDigit, copies);
       ctx.pipeline("ingest-images", "--input", mnist.toString(), "--output", ds.toString(), "--mode", "overwrite",
           "--size", "28x28", "--channels", "1");
     }

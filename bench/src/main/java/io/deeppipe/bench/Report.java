@@ -51,14 +51,15 @@ public final class Report {
     }
     for (Map<String, Object> m : (List<Map<String, Object>>) old.get("rows")) {
       String was = m.get("note") == null ? "" : (String) m.get("note");
-      if (!stage.equals(m.getOrDefault("stage_key", m.get("stage"))) || "not measured".equals(m.get("measure"))
-          || was.contains("(measured in")) { // only rows that run measured itself, never rows it merged
+      if (!stage.equals(m.getOrDefault("stage_key", m.get("stage"))) || "not measured".equals(m.get("measure"))) {
         continue;
       }
+      // a row that run merged itself keeps the note of the run that measured it
+      boolean mergedThere = was.contains("(measured in the run started ");
       Number ratio = (Number) m.get("ratio");
       Number lo = (Number) m.get("ratio_min");
       Number hi = (Number) m.get("ratio_max");
-      String note = (was.isEmpty() ? "" : was + " ")
+      String note = mergedThere ? was : (was.isEmpty() ? "" : was + " ")
           + "(measured in the run started " + old.get("started") + ": `" + old.get("command") + "`)";
       stage(stage);
       add(new Row((String) m.get("stage"), (String) m.get("ours"), sample((Map<String, Object>) m.get("ours_seconds")),
