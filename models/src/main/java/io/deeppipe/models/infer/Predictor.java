@@ -203,10 +203,13 @@ public final class Predictor implements Serializable {
       features.add(RowFactory.create(values));
     }
     INDArray probs = net.output(batches.features(features), false, batches.mask(features), null);
-    double[][] byRow = probs.toDoubleMatrix(); // one copy off the device per minibatch, not one per row
+    // one bulk copy per minibatch: toDoubleMatrix() and getRow() build an NDArray (and its native
+    // shape buffers) per row, which profiling showed costs more than the forward pass itself
+    int classes = (int) probs.size(1);
+    double[] flat = probs.dup('c').data().asDouble();
     List<String> labels = card.labels();
     for (int i = 0; i < batch.size(); i++) {
-      double[] p = byRow[i];
+      double[] p = Arrays.copyOfRange(flat, i * classes, (i + 1) * classes);
       int[] order = topIndices(p, topK);
       List<Row> top = new ArrayList<>(topK);
       for (int k = 0; k < topK; k++) {
