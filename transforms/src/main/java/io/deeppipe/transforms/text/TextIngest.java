@@ -146,8 +146,8 @@ public final class TextIngest {
       spark.sparkContext().setJobDescription("build vocabulary from the train split");
       Vocabulary vocab =
           Vocabulary.build(
-              kept.filter(col(SplitAssigner.SPLIT).equalTo(SplitAssigner.TRAIN)),
-              TOKENS, o.vocabSize(), o.minCount());
+              keptRows.filter(col(SplitAssigner.SPLIT).equalTo(SplitAssigner.TRAIN)),
+              TEXT, o.tokenizer(), o.vocabSize(), o.minCount());
       LOG.info("{} labels {}; vocabulary of {} tokens", labels.size(), labels, vocab.size());
 
       Dataset<Row> encoded =

@@ -3,7 +3,7 @@ package io.deeppipe.transforms.text;
 import static org.apache.spark.sql.functions.asc;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.desc;
-import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.sum;
 
 import io.deeppipe.transforms.Fingerprint;
 import io.deeppipe.transforms.card.BadInputException;
@@ -11,10 +11,15 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import scala.Tuple2;
 
 /**
  * Token ↔ id. Ids 0.. are the special tokens ({@code [PAD]=0}, {@code [UNK]=1}, {@code [CLS]=2}),
@@ -41,17 +46,33 @@ public final class Vocabulary implements Serializable {
     }
   }
 
+  /** Distinct tokens a task holds counts for before it hands them to the shuffle. */
+  static final int PARTIAL_COUNTS = 100_000;
+
   /**
-   * Counts tokens distributed (only the top {@code size} reach the driver) over the
-   * {@code tokens} array column of {@code rows}.
+   * Counts {@code tokenizer}'s tokens of the {@code textColumn} of {@code rows}, distributed (only
+   * the top {@code size} reach the driver), without materialising token arrays or a row per token
+   * occurrence: each task tokenizes its texts and keeps
+   * counts in a map of at most {@code PARTIAL_COUNTS} distinct tokens (emitted and cleared when
+   * full, so memory stays bounded on any corpus), and only (token, count) pairs are shuffled, not a
+   * row per token occurrence.
    */
-  public static Vocabulary build(Dataset<Row> rows, String tokensColumn, int size, int minCount) {
+  public static Vocabulary build(Dataset<Row> rows, String textColumn, Tokenizer tokenizer, int size, int minCount) {
+    return build(rows, textColumn, tokenizer, size, minCount, PARTIAL_COUNTS);
+  }
+
+  static Vocabulary build(
+      Dataset<Row> rows, String textColumn, Tokenizer tokenizer, int size, int minCount, int partialCounts) {
     int corpusTokens = Math.max(0, size - SPECIALS.size());
     List<String> tokens = new ArrayList<>(SPECIALS);
     if (corpusTokens > 0) {
-      rows.select(explode(col(tokensColumn)).as("token"))
+      MapPartitionsFunction<Row, Tuple2<String, Long>> count =
+          texts -> new PartialCounts(texts, tokenizer, partialCounts);
+      rows.select(col(textColumn))
+          .mapPartitions(count, Encoders.tuple(Encoders.STRING(), Encoders.LONG()))
+          .toDF("token", "n")
           .groupBy("token")
-          .count()
+          .agg(sum("n").as("count"))
           .filter(col("count").geq(minCount))
           .orderBy(desc("count"), asc("token"))
           .limit(corpusTokens)
@@ -59,6 +80,48 @@ public final class Vocabulary implements Serializable {
           .forEach(r -> tokens.add(r.getString(0)));
     }
     return new Vocabulary(tokens);
+  }
+
+  /** (token, count) pairs of a partition's texts, emitted whenever the map of counts is full. */
+  private static final class PartialCounts implements Iterator<Tuple2<String, Long>> {
+    private final Iterator<Row> texts;
+    private final Tokenizer tokenizer;
+    private final int limit;
+    private final Map<String, long[]> counts = new HashMap<>();
+    private Iterator<Map.Entry<String, long[]>> out = Collections.emptyIterator();
+
+    PartialCounts(Iterator<Row> texts, Tokenizer tokenizer, int limit) {
+      this.texts = texts;
+      this.tokenizer = tokenizer;
+      this.limit = limit;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (out.hasNext()) {
+        return true;
+      }
+      counts.clear();
+      while (texts.hasNext() && counts.size() < limit) {
+        String text = texts.next().getString(0);
+        if (text != null) {
+          for (String t : tokenizer.tokenize(text)) {
+            counts.computeIfAbsent(t, k -> new long[1])[0]++;
+          }
+        }
+      }
+      out = counts.entrySet().iterator();
+      return out.hasNext();
+    }
+
+    @Override
+    public Tuple2<String, Long> next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      Map.Entry<String, long[]> e = out.next();
+      return new Tuple2<>(e.getKey(), e.getValue()[0]);
+    }
   }
 
   public static Vocabulary of(List<String> tokens) {

@@ -1,5 +1,9 @@
 package io.deeppipe.transforms.text;
 
+import static org.apache.spark.sql.functions.asc;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.desc;
+import static org.apache.spark.sql.functions.explode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,21 +19,53 @@ class VocabularyTest {
   private final SparkSession spark = LocalSpark.session();
 
   private Dataset<Row> docs(String... texts) {
-    Dataset<Row> rows = spark.createDataset(List.of(texts), Encoders.STRING()).toDF(TextIngest.TEXT);
-    return TextIngest.tokenize(rows, Tokenizer.WORD);
+    return spark.createDataset(List.of(texts), Encoders.STRING()).toDF(TextIngest.TEXT);
+  }
+
+  private static Vocabulary build(Dataset<Row> docs, int size, int minCount) {
+    return Vocabulary.build(docs, TextIngest.TEXT, Tokenizer.WORD, size, minCount);
+  }
+
+  /** The vocabulary as a plain Spark query: explode the token arrays, count, order, take the top. */
+  private static List<String> explodedTopTokens(Dataset<Row> docs, Tokenizer tokenizer, int size, int minCount) {
+    return TextIngest.tokenize(docs, tokenizer)
+        .select(explode(col(TextIngest.TOKENS)).as("token"))
+        .groupBy("token").count()
+        .filter(col("count").geq(minCount))
+        .orderBy(desc("count"), asc("token"))
+        .limit(size - Vocabulary.SPECIALS.size())
+        .collectAsList().stream().map(r -> r.getString(0)).toList();
+  }
+
+  @Test
+  void boundedPartialCountsGiveTheSameVocabularyAsCountingEveryTokenOnRealText() throws Exception {
+    List<String> texts = new java.util.ArrayList<>();
+    for (String category : List.of("computers", "science", "literature")) {
+      texts.addAll(io.deeppipe.transforms.testing.TestData.fortunes(category));
+    }
+    Dataset<Row> docs = spark.createDataset(texts, Encoders.STRING()).toDF(TextIngest.TEXT).repartition(3);
+    for (Tokenizer tokenizer : Tokenizer.values()) {
+      List<String> expected = explodedTopTokens(docs, tokenizer, 2000, 2);
+      assertThat(expected).as("tokens seen at least twice").hasSizeGreaterThan(50);
+      for (int partial : List.of(50, Vocabulary.PARTIAL_COUNTS)) { // 50: the map is emitted and cleared many times
+        Vocabulary v = Vocabulary.build(docs, TextIngest.TEXT, tokenizer, 2000, 2, partial);
+        assertThat(v.tokens().subList(Vocabulary.SPECIALS.size(), v.size()))
+            .as(tokenizer + ", partial counts of " + partial).isEqualTo(expected);
+      }
+    }
   }
 
   @Test
   void ordersByCountThenTokenAfterTheSpecials() {
-    Vocabulary v = Vocabulary.build(docs("b a c a", "a b d", "e"), TextIngest.TOKENS, 100, 1);
+    Vocabulary v = build(docs("b a c a", "a b d", "e"), 100, 1);
     assertThat(v.tokens()).containsExactly("[PAD]", "[UNK]", "[CLS]", "a", "b", "c", "d", "e");
   }
 
   @Test
   void sizeIncludesSpecialsAndMinCountFilters() {
-    Vocabulary v = Vocabulary.build(docs("b a c a", "a b d", "e"), TextIngest.TOKENS, 4, 1);
+    Vocabulary v = build(docs("b a c a", "a b d", "e"), 4, 1);
     assertThat(v.tokens()).containsExactly("[PAD]", "[UNK]", "[CLS]", "a");
-    Vocabulary frequent = Vocabulary.build(docs("b a c a", "a b d", "e"), TextIngest.TOKENS, 100, 2);
+    Vocabulary frequent = build(docs("b a c a", "a b d", "e"), 100, 2);
     assertThat(frequent.tokens()).containsExactly("[PAD]", "[UNK]", "[CLS]", "a", "b");
   }
 
