@@ -53,9 +53,9 @@ public final class RawInputs {
     Dataset<Row> cleaned =
         TextIngest.clean(TextReaders.read(spark, o), new TextCleaner(t.lowercase(), t.stripHtml()), 1, Integer.MAX_VALUE)
             .cache();
-    Dataset<Row> good = TextIngest.tokenize(cleaned.filter(Outcomes.isGood()), Tokenizer.parse(t.tokenizer()));
     Dataset<Row> rows =
-        TextIngest.encode(good, vocab, t.maxLength(), Vocabulary.Truncation.parse(t.truncation()))
+        TextIngest.encode(cleaned.filter(Outcomes.isGood()), Tokenizer.parse(t.tokenizer()), vocab, t.maxLength(),
+                Vocabulary.Truncation.parse(t.truncation()))
             .select(col(IngestSteps.ID), col(IngestSteps.LABEL), col(Outcomes.SOURCE), col(TextIngest.TEXT),
                 col(TextIngest.TOKEN_IDS), col(TextIngest.LENGTH));
     return new Prepared(rows, rejected(cleaned), cleaned.count());

@@ -24,9 +24,11 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,25 +87,29 @@ public final class TextIngest {
     return rows.withColumn(TOKENS, tok.apply(col(TEXT)));
   }
 
-  /** Adds {@code token_ids} (exactly maxLength) and {@code length} (non-PAD ids). */
+  /**
+   * Adds {@code token_ids} (exactly maxLength ids) and {@code length} (the tokens kept, at most
+   * maxLength) to rows with {@code text}, tokenizing and encoding in one step: no array of token
+   * strings is built as a column and converted back.
+   */
   public static Dataset<Row> encode(
-      Dataset<Row> rows, Vocabulary vocab, int maxLength, Vocabulary.Truncation truncation) {
+      Dataset<Row> rows, Tokenizer tokenizer, Vocabulary vocab, int maxLength, Vocabulary.Truncation truncation) {
+    StructType encoded = new StructType()
+        .add(TOKEN_IDS, DataTypes.createArrayType(DataTypes.IntegerType, false), false)
+        .add(LENGTH, DataTypes.IntegerType, false);
     UserDefinedFunction enc =
         udf(
-            (scala.collection.Seq<String> tokens) -> {
-              int[] ids = vocab.encode(JavaConverters.seqAsJavaList(tokens), maxLength, truncation);
-              List<Integer> boxed = new ArrayList<>(ids.length);
-              for (int id : ids) {
-                boxed.add(id);
-              }
-              return JavaConverters.asScalaBuffer(boxed).toSeq();
+            (String text) -> {
+              List<String> tokens = tokenizer.tokenize(text);
+              return RowFactory.create(vocab.encode(tokens, maxLength, truncation), Math.min(tokens.size(), maxLength));
             },
-            DataTypes.createArrayType(DataTypes.IntegerType, false));
-    return rows.withColumn(TOKEN_IDS, enc.apply(col(TOKENS)))
-        .withColumn(
-            LENGTH,
-            org.apache.spark.sql.functions.least(
-                org.apache.spark.sql.functions.size(col(TOKENS)), lit(maxLength)));
+            encoded);
+    // Spark does not inline a UDF into two consumers (CollapseProject), so it runs once per row
+    String both = "encoded_text";
+    return rows.withColumn(both, enc.apply(col(TEXT)))
+        .withColumn(TOKEN_IDS, col(both + "." + TOKEN_IDS))
+        .withColumn(LENGTH, col(both + "." + LENGTH))
+        .drop(both);
   }
 
   /** Runs the whole job; returns the card of the published dataset. */
@@ -129,15 +135,14 @@ public final class TextIngest {
       }
       // cached on disk without the token arrays (re-tokenizing is cheaper than caching them);
       // caching a large corpus in memory only evicts what training needs later
-      Dataset<Row> keptRows =
+      Dataset<Row> kept =
           SplitAssigner.assign(unique.drop(TOKENS), ID, o.split(), o.seed()).persist(StorageLevel.DISK_ONLY());
-      Dataset<Row> kept = tokenize(keptRows, o.tokenizer());
 
       spark.sparkContext().setJobDescription("read, clean and hash the input");
       IngestSteps.Tally tally = IngestSteps.tally(cleaned);
       long input = tally.input();
       spark.sparkContext().setJobDescription("de-duplicate and split");
-      long duplicates = tally.good() - keptRows.count();
+      long duplicates = tally.good() - kept.count();
       long exact = duplicates - near;
       LOG.info("read {} records from {}; {} exact and {} near duplicates", input, o.input(), exact, near);
 
@@ -146,12 +151,13 @@ public final class TextIngest {
       spark.sparkContext().setJobDescription("build vocabulary from the train split");
       Vocabulary vocab =
           Vocabulary.build(
-              keptRows.filter(col(SplitAssigner.SPLIT).equalTo(SplitAssigner.TRAIN)),
+              kept.filter(col(SplitAssigner.SPLIT).equalTo(SplitAssigner.TRAIN)),
               TEXT, o.tokenizer(), o.vocabSize(), o.minCount());
       LOG.info("{} labels {}; vocabulary of {} tokens", labels.size(), labels, vocab.size());
 
       Dataset<Row> encoded =
-          encode(kept, vocab, o.maxLength(), o.truncate()).withColumn(LABEL_INDEX, IngestSteps.labelIndex(labels));
+          encode(kept, o.tokenizer(), vocab, o.maxLength(), o.truncate())
+              .withColumn(LABEL_INDEX, IngestSteps.labelIndex(labels));
       IngestSteps.Written written =
           IngestSteps.write(writer, encoded, OUTPUT_COLUMNS, o.arrow(), DatasetWriter.DEFAULT_ROW_GROUP_BYTES, cleaned, input, duplicates,
               "--input " + o.input());
@@ -184,7 +190,7 @@ public final class TextIngest {
               null);
       writer.publish(card);
       cleaned.unpersist();
-      keptRows.unpersist();
+      kept.unpersist();
       if (nearMarked != null) {
         nearMarked.unpersist();
       }
