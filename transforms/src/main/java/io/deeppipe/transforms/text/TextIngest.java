@@ -18,7 +18,6 @@ import io.deeppipe.transforms.card.Cards;
 import io.deeppipe.transforms.card.DatasetCard;
 import io.deeppipe.transforms.io.DatasetWriter;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;

@@ -51,11 +51,9 @@ public final class Vocabulary implements Serializable {
 
   /**
    * Counts {@code tokenizer}'s tokens of the {@code textColumn} of {@code rows}, distributed (only
-   * the top {@code size} reach the driver), without materialising token arrays or a row per token
-   * occurrence: each task tokenizes its texts and keeps
-   * counts in a map of at most {@code PARTIAL_COUNTS} distinct tokens (emitted and cleared when
-   * full, so memory stays bounded on any corpus), and only (token, count) pairs are shuffled, not a
-   * row per token occurrence.
+   * the top {@code size} reach the driver): each task tokenizes its texts and keeps counts in a map
+   * of at most {@code PARTIAL_COUNTS} distinct tokens (emitted and cleared when full, so memory stays
+   * bounded on any corpus), and only (token, count) pairs are shuffled, not a row per token occurrence.
    */
   public static Vocabulary build(Dataset<Row> rows, String textColumn, Tokenizer tokenizer, int size, int minCount) {
     return build(rows, textColumn, tokenizer, size, minCount, PARTIAL_COUNTS);
