@@ -238,7 +238,7 @@ public final class Predictor implements Serializable {
 
   /**
    * The indices of the {@code k} largest of {@code p}, highest first; of equal values the lower
-   * index comes first, NaN last. A selection, not a sort: k is small next to the number of classes.
+   * index comes first, NaN last. A selection, not a sort: k is --top-k, 5 by default.
    */
   static int[] topIndices(double[] p, int k) {
     int[] out = new int[k];
