@@ -75,11 +75,16 @@ public final class IngestSteps {
 
   /** {@code label_index}: the position of {@code label} in {@code labels}; null when unlabelled. */
   public static Column labelIndex(List<String> labels) {
+    return labelIndex(labels, col(LABEL));
+  }
+
+  /** The position of {@code label} in {@code labels} as {@code label_index}; null when absent or unknown. */
+  public static Column labelIndex(List<String> labels, Column label) {
     Column array =
         labels.isEmpty()
             ? org.apache.spark.sql.functions.array().cast(DataTypes.createArrayType(DataTypes.StringType))
             : org.apache.spark.sql.functions.array(labels.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
-    Column idx = org.apache.spark.sql.functions.array_position(array, col(LABEL)).cast(DataTypes.IntegerType).minus(1);
+    Column idx = org.apache.spark.sql.functions.array_position(array, label).cast(DataTypes.IntegerType).minus(1);
     return org.apache.spark.sql.functions.when(idx.geq(0), idx);
   }
 

@@ -51,7 +51,7 @@ public final class RawInputs {
             t.stripHtml(), false, 1, Integer.MAX_VALUE, Tokenizer.parse(t.tokenizer()), Math.max(vocab.size(), 4), 1,
             t.maxLength(), Vocabulary.Truncation.parse(t.truncation()), new SplitFractions(1, 0, 0), 0, false, 0.0);
     Dataset<Row> cleaned =
-        TextIngest.clean(TextReaders.read(spark, o), new TextCleaner(t.lowercase(), t.stripHtml()), 1, Integer.MAX_VALUE)
+        TextIngest.clean(TextReaders.read(spark, o), new TextCleaner.Checks(new TextCleaner(t.lowercase(), t.stripHtml()), 1, Integer.MAX_VALUE))
             .cache();
     Dataset<Row> rows =
         TextIngest.encode(cleaned.filter(Outcomes.isGood()), Tokenizer.parse(t.tokenizer()), vocab, t.maxLength(),

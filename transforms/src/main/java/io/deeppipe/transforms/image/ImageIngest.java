@@ -209,12 +209,17 @@ public final class ImageIngest {
     try {
       byte[] bytes = readAll(new Path(source), conf);
       hash = HexFormat.of().formatHex(sha.digest(bytes));
-      Pixels decoded = ImageDecoder.decode(bytes, channels, maxPixels);
-      Pixels fitted = Resizer.fit(decoded, height, width, mode);
-      return RowFactory.create(source, id, label, null, null, hash, fitted.data(), height, width, channels);
+      byte[] image = decodeAndFit(bytes, height, width, channels, mode, maxPixels);
+      return RowFactory.create(source, id, label, null, null, hash, image, height, width, channels);
     } catch (RejectedImage e) {
       return RowFactory.create(source, id, label, e.reason(), e.getMessage(), hash, null, null, null, null);
     }
+  }
+
+  /** One file's bytes → HWC uint8 pixels of exactly height x width x channels, or the reason it is refused. */
+  public static byte[] decodeAndFit(byte[] bytes, int height, int width, int channels, Resizer.Mode mode, long maxPixels)
+      throws RejectedImage {
+    return Resizer.fit(ImageDecoder.decode(bytes, channels, maxPixels), height, width, mode).data();
   }
 
   private static byte[] readAll(Path path, Configuration conf) throws RejectedImage {
@@ -303,6 +308,7 @@ public final class ImageIngest {
       ImageSpec spec =
           new ImageSpec(o.height(), o.width(), o.channels(), o.resizeMode().optionName(), o.maxPixels(),
               toList(stats[0]), toList(stats[1]));
+      writer.writePreprocessor(o.preprocessor().model(stats, labels));
       IngestSteps.Written written =
           IngestSteps.write(
               writer, kept.withColumn(IngestSteps.LABEL_INDEX, IngestSteps.labelIndex(labels)), OUTPUT_COLUMNS,

@@ -52,6 +52,17 @@ public record ImageIngestOptions(
     throw new IllegalArgumentException("--size must be HxW, e.g. 224x224, got '" + size + "'");
   }
 
+  /** The preprocessing options as the Spark ML stage that ingest fits and saves with the dataset. */
+  public io.deeppipe.transforms.ImagePreprocessor preprocessor() {
+    io.deeppipe.transforms.ImagePreprocessor p = new io.deeppipe.transforms.ImagePreprocessor();
+    p.set(p.height(), height);
+    p.set(p.width(), width);
+    p.set(p.channels(), channels);
+    p.set(p.resizeMode(), resizeMode.optionName());
+    p.set(p.maxPixels(), maxPixels);
+    return p;
+  }
+
   public String inputDescription() {
     return input != null && !input.isBlank() ? input : manifest;
   }

@@ -32,6 +32,8 @@ public final class DatasetWriter implements AutoCloseable {
   public static final String PARQUET = "parquet";
   public static final String ARROW = "arrow";
   public static final String REJECTED = "rejected";
+  /** The fitted preprocessing, a Spark ML PipelineModel. */
+  public static final String PREPROCESSOR = "preprocessor";
   /** Parquet's own default row-group size, for outputs that do not choose one. */
   public static final long DEFAULT_ROW_GROUP_BYTES = 128L << 20;
 
@@ -95,6 +97,23 @@ public final class DatasetWriter implements AutoCloseable {
     }
     spark.sparkContext().setJobDescription(null);
     return byReason;
+  }
+
+  /**
+   * Saves the fitted preprocessing as a Spark ML {@code PipelineModel} under {@code preprocessor/}:
+   * {@code PipelineModel.load(DIR/preprocessor).transform(raw)} repeats what ingest did.
+   */
+  public void writePreprocessor(org.apache.spark.ml.Transformer fitted) {
+    spark.sparkContext().setJobDescription("save the preprocessor");
+    try {
+      new org.apache.spark.ml.PipelineModel(
+              org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("pipeline"),
+              new org.apache.spark.ml.Transformer[] {fitted})
+          .write().save(stagedPath(PREPROCESSOR));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot save the preprocessor", e);
+    }
+    spark.sparkContext().setJobDescription(null);
   }
 
   public void writeFile(String name, String content) {

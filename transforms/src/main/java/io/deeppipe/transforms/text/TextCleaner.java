@@ -16,6 +16,41 @@ public record TextCleaner(boolean lowercase, boolean stripHtml) implements Seria
       Pattern.compile("\u001B\\[[0-?]*[ -/]*[@-~]|\u001B\\][^\u0007\u001B]*(?:\u0007|\u001B\\\\)?|\u001B[@-Z\\\\-_]");
   private static final Pattern HTML_TAG = Pattern.compile("<[^>]{0,1000}>");
 
+  /** Why a raw text is refused, if it is; the reasons are ingest's and predict's alike. */
+  public static final String MISSING_TEXT = "missing_text";
+  public static final String EMPTY_AFTER_CLEANING = "empty_after_cleaning";
+  public static final String TOO_SHORT = "too_short";
+  public static final String TOO_LONG = "too_long";
+
+  /** A cleaned text, or the reason the raw one is refused (then {@code text} is null). */
+  public record Outcome(String text, String reason) {}
+
+  /**
+   * The per-record checks of a text around the cleaning, in their order: missing (null or only
+   * spaces), empty after cleaning, shorter than {@code minChars} or longer than {@code maxChars}
+   * code points after cleaning.
+   */
+  public record Checks(TextCleaner cleaner, int minChars, int maxChars) implements Serializable {
+    public Outcome apply(String raw) {
+      if (raw == null || raw.chars().allMatch(c -> c == ' ')) {
+        // only U+0020, as Spark's trim() sees it: a tab alone is cleaned to empty instead
+        return new Outcome(null, MISSING_TEXT);
+      }
+      String text = cleaner.clean(raw);
+      if (text.isEmpty()) {
+        return new Outcome(null, EMPTY_AFTER_CLEANING);
+      }
+      int chars = text.codePointCount(0, text.length());
+      if (chars < minChars) {
+        return new Outcome(null, TOO_SHORT);
+      }
+      if (chars > maxChars) {
+        return new Outcome(null, TOO_LONG);
+      }
+      return new Outcome(text, null);
+    }
+  }
+
   public String clean(String raw) {
     if (raw == null) {
       return null;

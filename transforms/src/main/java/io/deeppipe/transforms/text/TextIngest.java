@@ -1,6 +1,5 @@
 package io.deeppipe.transforms.text;
 
-import static org.apache.spark.sql.functions.char_length;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -14,6 +13,7 @@ import io.deeppipe.transforms.Fingerprint;
 import io.deeppipe.transforms.IngestSteps;
 import io.deeppipe.transforms.Outcomes;
 import io.deeppipe.transforms.SplitAssigner;
+import io.deeppipe.transforms.TextPreprocessorModel;
 import io.deeppipe.transforms.card.Cards;
 import io.deeppipe.transforms.card.DatasetCard;
 import io.deeppipe.transforms.io.DatasetWriter;
@@ -56,18 +56,21 @@ public final class TextIngest {
 
   /**
    * Cleans and checks raw records ({@link TextReaders} shape): adds {@code text}, {@code id},
-   * {@code label}, and rejects missing, empty-after-cleaning, too short and too long texts.
+   * {@code label}, and rejects what {@code checks} refuses (missing, empty after cleaning, too short,
+   * too long) where the reader has not already rejected the record.
    */
-  public static Dataset<Row> clean(
-      Dataset<Row> raw, TextCleaner cleaner, int minChars, int maxChars) {
-    UserDefinedFunction cleanUdf = udf((String s) -> cleaner.clean(s), DataTypes.StringType);
-    Dataset<Row> rows =
-        Outcomes.rejectIf(
-            raw, coalesce(trim(col(TextReaders.TEXT_RAW)).equalTo(""), lit(true)), "missing_text");
-    rows = rows.withColumn(TEXT, cleanUdf.apply(col(TextReaders.TEXT_RAW)));
-    rows = Outcomes.rejectIf(rows, coalesce(col(TEXT).equalTo(""), lit(true)), "empty_after_cleaning");
-    rows = Outcomes.rejectIf(rows, char_length(col(TEXT)).lt(minChars), "too_short");
-    rows = Outcomes.rejectIf(rows, char_length(col(TEXT)).gt(maxChars), "too_long");
+  public static Dataset<Row> clean(Dataset<Row> raw, TextCleaner.Checks checks) {
+    StructType outcome = new StructType().add(TEXT, DataTypes.StringType).add(Outcomes.REASON, DataTypes.StringType);
+    UserDefinedFunction check =
+        udf((String s) -> {
+          TextCleaner.Outcome o = checks.apply(s);
+          return RowFactory.create(o.text(), o.reason());
+        }, outcome);
+    String checked = "checked_text";
+    Dataset<Row> rows = raw.withColumn(checked, check.apply(col(TextReaders.TEXT_RAW)))
+        .withColumn(Outcomes.REASON, coalesce(col(Outcomes.REASON), col(checked + "." + Outcomes.REASON)))
+        .withColumn(TEXT, col(checked + "." + TEXT))
+        .drop(checked);
     Column hash = sha2(col(TEXT), 256);
     // the raw record is kept only where it explains a rejection, and the raw columns are dropped:
     // a cached corpus then holds its text once, not three times
@@ -118,7 +121,7 @@ public final class TextIngest {
       spark.sparkContext().setJobGroup("ingest-text", "ingest-text " + o.input(), false);
       Dataset<Row> raw = TextReaders.read(spark, o);
       Dataset<Row> cleaned =
-          clean(raw, new TextCleaner(o.lowercase(), o.stripHtml()), o.minChars(), o.maxChars())
+          clean(raw, o.checks())
               .persist(StorageLevel.DISK_ONLY());
       Dataset<Row> marked =
           IngestSteps.markDuplicates(cleaned.filter(Outcomes.isGood()), TEXT_HASH, o.dedup());
@@ -147,11 +150,10 @@ public final class TextIngest {
 
       spark.sparkContext().setJobDescription("collect labels");
       List<String> labels = IngestSteps.labels(kept);
-      spark.sparkContext().setJobDescription("build vocabulary from the train split");
-      Vocabulary vocab =
-          Vocabulary.build(
-              kept.filter(col(SplitAssigner.SPLIT).equalTo(SplitAssigner.TRAIN)),
-              TEXT, o.tokenizer(), o.vocabSize(), o.minCount());
+      spark.sparkContext().setJobDescription("fit the preprocessor (vocabulary) on the train split");
+      TextPreprocessorModel preprocessor =
+          o.preprocessor().fitCleaned(kept.filter(col(SplitAssigner.SPLIT).equalTo(SplitAssigner.TRAIN)), labels);
+      Vocabulary vocab = preprocessor.vocabulary();
       LOG.info("{} labels {}; vocabulary of {} tokens", labels.size(), labels, vocab.size());
 
       Dataset<Row> encoded =
@@ -163,6 +165,7 @@ public final class TextIngest {
       Map<String, Long> counts = written.counts();
       Map<String, Long> rejectedByReason = written.rejectedByReason();
       writer.writeFile(Vocabulary.FILE_NAME, vocab.toText());
+      writer.writePreprocessor(preprocessor);
 
       var spec = o.spec(vocab);
       String fingerprint =

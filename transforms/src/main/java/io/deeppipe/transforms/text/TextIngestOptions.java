@@ -52,6 +52,26 @@ public record TextIngestOptions(
     }
   }
 
+  /** The per-record checks around cleaning. */
+  public TextCleaner.Checks checks() {
+    return new TextCleaner.Checks(new TextCleaner(lowercase, stripHtml), minChars, maxChars);
+  }
+
+  /** The preprocessing options as the Spark ML stage that ingest fits and saves with the dataset. */
+  public io.deeppipe.transforms.TextPreprocessor preprocessor() {
+    io.deeppipe.transforms.TextPreprocessor p = new io.deeppipe.transforms.TextPreprocessor();
+    p.set(p.lowercase(), lowercase);
+    p.set(p.stripHtml(), stripHtml);
+    p.set(p.minChars(), minChars);
+    p.set(p.maxChars(), maxChars);
+    p.set(p.tokenizer(), tokenizer.optionName());
+    p.set(p.vocabSize(), vocabSize);
+    p.set(p.minCount(), minCount);
+    p.set(p.maxLength(), maxLength);
+    p.set(p.truncate(), truncate.optionName());
+    return p;
+  }
+
   /** The spec recorded in the card (the vocabulary hash is filled once the vocabulary exists). */
   public io.deeppipe.transforms.card.TextSpec spec(Vocabulary vocab) {
     return new io.deeppipe.transforms.card.TextSpec(
