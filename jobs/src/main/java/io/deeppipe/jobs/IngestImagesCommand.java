@@ -1,17 +1,18 @@
 package io.deeppipe.jobs;
 
+import io.deeppipe.transforms.ImagePreprocessor;
 import io.deeppipe.transforms.SplitAssigner.SplitFractions;
 import io.deeppipe.transforms.card.BadInputException;
 import io.deeppipe.transforms.card.DatasetCard;
 import io.deeppipe.transforms.image.ImageIngest;
 import io.deeppipe.transforms.image.ImageIngestOptions;
-import io.deeppipe.transforms.image.Resizer;
 import io.deeppipe.transforms.io.DatasetWriter;
 import io.deeppipe.transforms.io.Storage;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -22,6 +23,12 @@ import picocli.CommandLine.Option;
         "Image files (ImageFolder DIR/<label>/... or a path,label manifest) -> decoded, resized HWC uint8"
             + " tensors in Parquet + Arrow IPC + dataset.json; bad files go to rejected/ with a reason.")
 public final class IngestImagesCommand extends JobCommand {
+  /**
+   * Params that are not options of their own: the column names (the library API's; the CLI lists
+   * files itself), and height and width, which --size HxW sets together.
+   */
+  static final java.util.Set<String> NOT_OPTIONS = java.util.Set.of("inputCol", "pathCol", "labelCol", "height", "width");
+
   @Mixin SharedOptions.Input input = new SharedOptions.Input();
 
   @Option(names = "--manifest", paramLabel = "FILE.csv",
@@ -33,16 +40,8 @@ public final class IngestImagesCommand extends JobCommand {
   @Option(names = "--size", paramLabel = "HxW", description = "Output height x width (default: ${DEFAULT-VALUE}).")
   String size;
 
-  @Option(names = "--channels", paramLabel = "1|3", description = "1 = grayscale (BT.601 luma), 3 = RGB (default: ${DEFAULT-VALUE}).")
-  int channels;
 
-  @Option(names = "--resize-mode", paramLabel = "MODE",
-      description = "crop (scale the shorter side, centre-crop), pad (letterbox on black) or stretch (default: ${DEFAULT-VALUE}).")
-  String resizeMode;
 
-  @Option(names = "--max-pixels", paramLabel = "N",
-      description = "Refuse images whose header declares more pixels (decompression bombs) (default: ${DEFAULT-VALUE}).")
-  long maxPixels;
 
   @Option(names = "--dedup", negatable = true, arity = "0..1", fallbackValue = "true",
       description = "Drop exact duplicate files (same SHA-256), counted in dataset.json (default: ${DEFAULT-VALUE}).")
@@ -60,14 +59,23 @@ public final class IngestImagesCommand extends JobCommand {
 
   @Mixin SharedOptions.Seed seed = new SharedOptions.Seed();
 
+  /** The preprocessing options, declared once as the Params of {@link ImagePreprocessor}. */
+  private ParamOptions preprocessing;
+
   private ImageIngestOptions options;
+
+  @Override
+  protected void bindParams(CommandSpec spec) {
+    preprocessing = ParamOptions.bind(spec, new ImagePreprocessor(), NOT_OPTIONS);
+  }
 
   @Override
   protected void prepare() {
     int[] hw = ImageIngestOptions.parseSize(size);
+    ImagePreprocessor p = preprocessing.apply();
     options =
-        new ImageIngestOptions(input.input, manifest, output.output, output.overwrite(), hw[0], hw[1], channels,
-            Resizer.Mode.parse(resizeMode), maxPixels, dedup, SplitFractions.parse(split), seed.seed, arrow,
+        new ImageIngestOptions(input.input, manifest, output.output, output.overwrite(), hw[0], hw[1], p.getChannels(),
+            p.getResizeMode(), p.getMaxPixels(), dedup, SplitFractions.parse(split), seed.seed, arrow,
             rowGroupMb);
     Configuration conf = new Configuration();
     String given = options.input() != null ? options.input() : options.manifest();

@@ -1,19 +1,19 @@
 package io.deeppipe.jobs;
 
 import io.deeppipe.transforms.SplitAssigner.SplitFractions;
+import io.deeppipe.transforms.TextPreprocessor;
 import io.deeppipe.transforms.card.DatasetCard;
 import io.deeppipe.transforms.io.DatasetWriter;
 import io.deeppipe.transforms.text.TextFormat;
 import io.deeppipe.transforms.text.TextIngest;
 import io.deeppipe.transforms.text.TextIngestOptions;
 import io.deeppipe.transforms.text.TextReaders;
-import io.deeppipe.transforms.text.Tokenizer;
-import io.deeppipe.transforms.text.Vocabulary.Truncation;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -24,6 +24,9 @@ import picocli.CommandLine.Option;
         "Raw text (JSON Lines, CSV, Parquet, plain text, or DIR/<label>/*.txt) -> a cleaned, tokenized,"
             + " split dataset: Parquet + Arrow IPC + vocab.txt + dataset.json; bad records go to rejected/.")
 public final class IngestTextCommand extends JobCommand {
+  /** Column-name Params: the library API's; the CLI names the input's fields with --text-field etc. */
+  static final java.util.Set<String> COLUMN_PARAMS = java.util.Set.of("inputCol", "labelCol", "idCol");
+
   @Mixin SharedOptions.Input input = new SharedOptions.Input();
   @Mixin SharedOptions.Output output = new SharedOptions.Output();
 
@@ -41,11 +44,7 @@ public final class IngestTextCommand extends JobCommand {
       description = "Column holding the record id; where absent the id is a hash of the cleaned text (default: ${DEFAULT-VALUE}).")
   String idField;
 
-  @Option(names = "--lowercase", negatable = true, arity = "0..1", fallbackValue = "true", description = "Lowercase the cleaned text (default: ${DEFAULT-VALUE}).")
-  boolean lowercase;
 
-  @Option(names = "--strip-html", negatable = true, arity = "0..1", fallbackValue = "true", description = "Remove HTML tags and common entities (default: ${DEFAULT-VALUE}).")
-  boolean stripHtml;
 
   @Option(names = "--dedup", negatable = true, arity = "0..1", fallbackValue = "true", description = "Drop exact duplicates of the cleaned text, counted in dataset.json (default: ${DEFAULT-VALUE}).")
   boolean dedup;
@@ -55,27 +54,12 @@ public final class IngestTextCommand extends JobCommand {
           + " 0 = off (default: ${DEFAULT-VALUE}).")
   double nearDup;
 
-  @Option(names = "--min-chars", paramLabel = "N", description = "Reject texts shorter than N characters after cleaning (default: ${DEFAULT-VALUE}).")
-  int minChars;
 
-  @Option(names = "--max-chars", paramLabel = "N", description = "Reject texts longer than N characters after cleaning (default: ${DEFAULT-VALUE}).")
-  int maxChars;
 
-  @Option(names = "--tokenizer", paramLabel = "NAME",
-      description = "cjk (CJK characters one by one, other scripts as words), word, or char (default: ${DEFAULT-VALUE}).")
-  String tokenizer;
 
-  @Option(names = "--vocab-size", paramLabel = "N", description = "Vocabulary size, special tokens included, from the train split (default: ${DEFAULT-VALUE}).")
-  int vocabSize;
 
-  @Option(names = "--min-count", paramLabel = "N", description = "Keep tokens seen at least N times in the train split (default: ${DEFAULT-VALUE}).")
-  int minCount;
 
-  @Option(names = "--max-length", paramLabel = "N", description = "token_ids length: padded with [PAD] or truncated (default: ${DEFAULT-VALUE}).")
-  int maxLength;
 
-  @Option(names = "--truncate", paramLabel = "END", description = "Which end of a long text is cut: end or start (default: ${DEFAULT-VALUE}).")
-  String truncate;
 
   @Option(names = "--split", paramLabel = "T,V,T", description = "train,validation,test fractions, assigned by a seeded hash of the id (default: ${DEFAULT-VALUE}).")
   String split;
@@ -85,15 +69,30 @@ public final class IngestTextCommand extends JobCommand {
 
   @Mixin SharedOptions.Seed seed = new SharedOptions.Seed();
 
+  /** The preprocessing options, declared once as the Params of {@link TextPreprocessor}. */
+  private ParamOptions preprocessing;
+
   private TextIngestOptions options;
 
   @Override
+  protected void bindParams(CommandSpec spec) {
+    preprocessing = ParamOptions.bind(spec, new TextPreprocessor(), COLUMN_PARAMS);
+  }
+
+  @Override
   protected void prepare() {
+    TextPreprocessor p = preprocessing.apply();
+    try {
+      p.getChecks();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(preprocessing.withFlags(e.getMessage()));
+    }
     options =
         new TextIngestOptions(
             input.input, output.output, output.overwrite(), TextFormat.parse(format), textField,
-            labelField, idField, lowercase, stripHtml, dedup, minChars, maxChars,
-            Tokenizer.parse(tokenizer), vocabSize, minCount, maxLength, Truncation.parse(truncate),
+            labelField, idField, (Boolean) p.getOrDefault(p.lowercase()), (Boolean) p.getOrDefault(p.stripHtml()), dedup,
+            (Integer) p.getOrDefault(p.minChars()), (Integer) p.getOrDefault(p.maxChars()), p.getTokenizer(),
+            p.getVocabSize(), p.getMinCount(), p.getMaxLength(), p.getTruncate(),
             SplitFractions.parse(split), seed.seed, arrow, nearDup);
     Configuration conf = new Configuration();
     TextReaders.matches(options.input(), conf);

@@ -20,6 +20,12 @@ public abstract class JobCommand implements Callable<Integer> {
   @ParentCommand protected Pipeline pipeline;
   @Mixin protected SharedOptions.Spark sparkOptions = new SharedOptions.Spark();
 
+  /**
+   * Adds the options derived from Spark ML Params ({@link ParamOptions}) to this command's spec;
+   * called once when the command line is built, before parsing.
+   */
+  protected void bindParams(CommandSpec spec) {}
+
   /** Builds and validates the options; may also check inputs and outputs. No Spark yet. */
   protected abstract void prepare();
 

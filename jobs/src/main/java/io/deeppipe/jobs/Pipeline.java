@@ -76,6 +76,11 @@ public final class Pipeline implements Callable<Integer> {
 
   static CommandLine commandLine(ConfigDefaults defaults) {
     CommandLine cl = new CommandLine(new Pipeline(defaults));
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      if (sub.getCommand() instanceof JobCommand job) {
+        job.bindParams(sub.getCommandSpec());
+      }
+    }
     cl.setDefaultValueProvider(defaults);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setParameterExceptionHandler(

@@ -118,14 +118,19 @@ class ProjectFilesTest {
   }
 
   @Test
-  void everyOptionOfEveryCommandHasItsDefaultInConf() throws Exception {
+  void everyOptionOfEveryCommandHasItsDefaultDeclaredOnceInConfOrAsAParam() throws Exception {
     for (var e : cli.getSubcommands().entrySet()) {
       Path conf = root.resolve("conf/" + e.getKey() + ".conf");
       assertThat(conf).as("conf for " + e.getKey()).exists();
       Config defaults = ConfigDefaults.fromArgs(new String[0]).builtIn(e.getKey());
       for (OptionSpec o : e.getValue().getCommandSpec().options()) {
         String key = ConfigDefaults.key(o);
-        if (!NO_DEFAULT.contains(key)) {
+        if (o.userObject() instanceof org.apache.spark.ml.param.Param<?> param) {
+          // derived from a Spark ML Param: its default lives in the Param, not a second time in conf
+          assertThat(defaults.hasPath("\"" + key + "\"")).as(conf + " repeats the Param default of " + key).isFalse();
+          assertThat(o.defaultValue()).as(key).isNotNull();
+          assertThat(o.description()[0]).as(key).startsWith(param.doc());
+        } else if (!NO_DEFAULT.contains(key)) {
           assertThat(defaults.hasPath("\"" + key + "\"")).as(conf + " sets " + key).isTrue();
         }
       }

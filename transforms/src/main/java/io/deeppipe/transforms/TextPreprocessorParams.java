@@ -41,9 +41,9 @@ public interface TextPreprocessorParams extends Params {
       lowercase = new BooleanParam(owner, "lowercase", "Lowercase the cleaned text.");
       stripHtml = new BooleanParam(owner, "stripHtml", "Remove HTML tags and common entities.");
       minChars = new IntParam(owner, "minChars", "Reject texts shorter than this many characters after cleaning.",
-          ParamChecks.intRange("minChars", 0, Integer.MAX_VALUE));
+          ParamChecks.intAtLeast("minChars", 0));
       maxChars = new IntParam(owner, "maxChars", "Reject texts longer than this many characters after cleaning.",
-          ParamChecks.intRange("maxChars", 1, Integer.MAX_VALUE));
+          ParamChecks.intAtLeast("maxChars", 1));
       tokenizer = new Param<>(owner, "tokenizer",
           "cjk (CJK characters one by one, other scripts as words), word, or char.",
           ParamChecks.oneOf("tokenizer", ParamChecks.names(Tokenizer.class)));
@@ -51,7 +51,7 @@ public interface TextPreprocessorParams extends Params {
           "Vocabulary size, special tokens included, learned from the data fit sees (the train split).",
           ParamChecks.intRange("vocabSize", Vocabulary.SPECIALS.size() + 1, 10_000_000));
       minCount = new IntParam(owner, "minCount", "Keep tokens seen at least this many times in the fitted data.",
-          ParamChecks.intRange("minCount", 1, Integer.MAX_VALUE));
+          ParamChecks.intAtLeast("minCount", 1));
       maxLength = new IntParam(owner, "maxLength", "Length of token_ids: padded with [PAD] or truncated.",
           ParamChecks.intRange("maxLength", 1, MAX_LENGTH_LIMIT));
       truncate = new Param<>(owner, "truncate", "Which end of a long text is cut: end or start.",

@@ -74,7 +74,7 @@ class BadOptionsTest {
         row(text + "--max-length -1", "--max-length must be in 1..100000, got -1"),
         row(text + "--max-length 0", "--max-length must be in 1..100000, got 0"),
         row(text + "--max-length abc", "--max-length", "'abc'"),
-        row(text + "--vocab-size 2", "--vocab-size must be > 3 (the special tokens), got 2"),
+        row(text + "--vocab-size 2", "--vocab-size must be in 4..10000000, got 2"),
         row(text + "--split 0.5,0.6,0.1", "--split must sum to 1.0, got 0.5,0.6,0.1"),
         row(text + "--split 0.8,0.2", "--split needs three fractions train,validation,test, got '0.8,0.2'"),
         row(text + "--split a,b,c", "--split needs numbers, got 'a,b,c'"),

@@ -37,6 +37,10 @@ public final class ParamChecks {
     return check(param, "in " + min + ".." + max, v -> (Integer) v >= min && (Integer) v <= max);
   }
 
+  public static Function1<Object, Object> intAtLeast(String param, int min) {
+    return check(param, ">= " + min, v -> (Integer) v >= min);
+  }
+
   public static Function1<Object, Object> longAtLeast(String param, long min) {
     return check(param, ">= " + min, v -> ((Number) v).longValue() >= min);
   }
