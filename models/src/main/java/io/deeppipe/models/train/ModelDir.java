@@ -21,6 +21,7 @@ import org.deeplearning4j.util.ModelSerializer;
  * MODEL_DIR/model.zip   the best network (DL4J ModelSerializer, with updater state)
  * MODEL_DIR/model.json  the model card, written last: its presence means finished
  * MODEL_DIR/metrics.csv MODEL_DIR/training.png MODEL_DIR/vocab.txt (text models)
+ * MODEL_DIR/preprocessor/ (the dataset's fitted preprocessing, a Spark ML PipelineModel)
  * MODEL_DIR/checkpoints/{last-N.zip, best.zip, state.json}   for --resume (N = epochs done)
  * </pre>
  */
@@ -178,6 +179,30 @@ public final class ModelDir {
   public TrainingState readState() {
     String file = CHECKPOINTS + "/" + TrainingState.FILE_NAME;
     return Cards.parse(path(file), read(file), TrainingState.class);
+  }
+
+  /**
+   * Copies the dataset's fitted preprocessing ({@code DATASET/preprocessor/}, a Spark ML
+   * PipelineModel) to {@code MODEL_DIR/preprocessor/}, so that the model directory alone turns raw
+   * input into what the network reads. Datasets written before preprocessors were saved have none:
+   * the model card's spec still describes their preprocessing.
+   */
+  public void copyPreprocessor(Path source) {
+    try {
+      FileSystem from = source.getFileSystem(conf);
+      if (!from.exists(source)) {
+        org.slf4j.LoggerFactory.getLogger(ModelDir.class)
+            .info("{} has no preprocessor/ (written by an older ingest); the model card records its preprocessing", source.getParent());
+        return;
+      }
+      Path target = path(io.deeppipe.transforms.io.DatasetWriter.PREPROCESSOR);
+      fs().delete(target, true);
+      if (!org.apache.hadoop.fs.FileUtil.copy(from, source, fs(), target, false, true, conf)) {
+        throw new IOException("cannot copy " + source + " to " + target);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Copies a local file (e.g. a rendered plot) into the directory. */

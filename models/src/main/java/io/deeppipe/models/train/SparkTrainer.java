@@ -170,6 +170,7 @@ public final class SparkTrainer {
       dir.writeAtomically(Vocabulary.FILE_NAME,
           io.deeppipe.transforms.io.Storage.readString(new Path(o.data(), Vocabulary.FILE_NAME), conf));
     }
+    dir.copyPreprocessor(new Path(o.data(), io.deeppipe.transforms.io.DatasetWriter.PREPROCESSOR));
     try {
       java.nio.file.Path png = Files.createTempFile("training", ".png");
       Plots.trainingCurves(state.epochs(), o.model().optionName() + " on " + new Path(o.data()).getName(), png);

@@ -76,5 +76,12 @@ class TextModelsTest {
     double majority = (double) java.util.Arrays.stream(perClass).max().orElseThrow() / rows.size();
     System.out.printf("%s: test accuracy %.3f, majority baseline %.3f, %d test rows%n", type, eval.accuracy(), majority, rows.size());
     assertThat(eval.accuracy()).as(type + " vs majority " + majority).isGreaterThanOrEqualTo(majority + 0.25);
+
+    // the model directory carries the dataset's fitted preprocessing: raw text in, the network's input out
+    var pre = (io.deeppipe.transforms.TextPreprocessorModel)
+        org.apache.spark.ml.PipelineModel.load(out + "/preprocessor").stages()[0];
+    assertThat(pre.vocabulary().sha256()).isEqualTo(model.text().vocabSha256());
+    assertThat(pre.labels()).isEqualTo(model.labels());
+    assertThat(pre.getMaxLength()).isEqualTo(model.text().maxLength());
   }
 }
