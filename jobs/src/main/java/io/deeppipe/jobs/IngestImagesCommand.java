@@ -1,7 +1,7 @@
 package io.deeppipe.jobs;
 
 import io.deeppipe.transforms.ImagePreprocessor;
-import io.deeppipe.transforms.SplitAssigner.SplitFractions;
+import io.deeppipe.transforms.IngestParams;
 import io.deeppipe.transforms.card.BadInputException;
 import io.deeppipe.transforms.card.DatasetCard;
 import io.deeppipe.transforms.image.ImageIngest;
@@ -40,23 +40,6 @@ public final class IngestImagesCommand extends JobCommand {
   @Option(names = "--size", paramLabel = "HxW", description = "Output height x width (default: ${DEFAULT-VALUE}).")
   String size;
 
-
-
-
-  @Option(names = "--dedup", negatable = true, arity = "0..1", fallbackValue = "true",
-      description = "Drop exact duplicate files (same SHA-256), counted in dataset.json (default: ${DEFAULT-VALUE}).")
-  boolean dedup;
-
-  @Option(names = "--split", paramLabel = "T,V,T", description = "train,validation,test fractions, by a seeded hash of the id (default: ${DEFAULT-VALUE}).")
-  String split;
-
-  @Option(names = "--arrow", negatable = true, arity = "0..1", fallbackValue = "true",
-      description = "Also write the splits as Arrow IPC files (default: ${DEFAULT-VALUE}).")
-  boolean arrow;
-
-  @Option(names = "--row-group-mb", paramLabel = "MB", description = "Parquet row-group size in MiB (default: ${DEFAULT-VALUE}).")
-  int rowGroupMb;
-
   @Mixin SharedOptions.Seed seed = new SharedOptions.Seed();
 
   /** The preprocessing options, declared once as the Params of {@link ImagePreprocessor}. */
@@ -64,19 +47,24 @@ public final class IngestImagesCommand extends JobCommand {
 
   private ImageIngestOptions options;
 
+  /** How files are de-duplicated, split and written: the Params of {@link IngestParams.Images}. */
+  private ParamOptions ingest;
+
   @Override
   protected void bindParams(CommandSpec spec) {
+    ingest = ParamOptions.bind(spec, new IngestParams.Images(), java.util.Set.of());
     preprocessing = ParamOptions.bind(spec, new ImagePreprocessor(), NOT_OPTIONS);
   }
 
   @Override
   protected void prepare() {
     int[] hw = ImageIngestOptions.parseSize(size);
+    IngestParams.Images i = ingest.apply();
     ImagePreprocessor p = preprocessing.apply();
     options =
         new ImageIngestOptions(input.input, manifest, output.output, output.overwrite(), hw[0], hw[1], p.getChannels(),
-            p.getResizeMode(), p.getMaxPixels(), dedup, SplitFractions.parse(split), seed.seed, arrow,
-            rowGroupMb);
+            p.getResizeMode(), p.getMaxPixels(), i.getDedup(), i.getSplit(), seed.seed, i.getArrow(),
+            i.getRowGroupMb());
     Configuration conf = new Configuration();
     String given = options.input() != null ? options.input() : options.manifest();
     if (!Storage.exists(new Path(given), conf)) {

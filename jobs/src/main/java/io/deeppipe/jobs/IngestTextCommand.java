@@ -1,10 +1,9 @@
 package io.deeppipe.jobs;
 
-import io.deeppipe.transforms.SplitAssigner.SplitFractions;
+import io.deeppipe.transforms.IngestParams;
 import io.deeppipe.transforms.TextPreprocessor;
 import io.deeppipe.transforms.card.DatasetCard;
 import io.deeppipe.transforms.io.DatasetWriter;
-import io.deeppipe.transforms.text.TextFormat;
 import io.deeppipe.transforms.text.TextIngest;
 import io.deeppipe.transforms.text.TextIngestOptions;
 import io.deeppipe.transforms.text.TextReaders;
@@ -30,43 +29,6 @@ public final class IngestTextCommand extends JobCommand {
   @Mixin SharedOptions.Input input = new SharedOptions.Input();
   @Mixin SharedOptions.Output output = new SharedOptions.Output();
 
-  @Option(names = "--format", paramLabel = "FMT",
-      description = "Input format: auto (by extension or layout), jsonl, csv, parquet, text, folder (default: ${DEFAULT-VALUE}).")
-  String format;
-
-  @Option(names = "--text-field", paramLabel = "NAME", description = "Column holding the text (default: ${DEFAULT-VALUE}).")
-  String textField;
-
-  @Option(names = "--label-field", paramLabel = "NAME", description = "Column holding the label; absent = unlabelled (default: ${DEFAULT-VALUE}).")
-  String labelField;
-
-  @Option(names = "--id-field", paramLabel = "NAME",
-      description = "Column holding the record id; where absent the id is a hash of the cleaned text (default: ${DEFAULT-VALUE}).")
-  String idField;
-
-
-
-  @Option(names = "--dedup", negatable = true, arity = "0..1", fallbackValue = "true", description = "Drop exact duplicates of the cleaned text, counted in dataset.json (default: ${DEFAULT-VALUE}).")
-  boolean dedup;
-
-  @Option(names = "--near-dup-threshold", paramLabel = "J",
-      description = "Also drop near duplicates: texts whose token sets have Jaccard similarity >= J (MinHash LSH);"
-          + " 0 = off (default: ${DEFAULT-VALUE}).")
-  double nearDup;
-
-
-
-
-
-
-
-
-  @Option(names = "--split", paramLabel = "T,V,T", description = "train,validation,test fractions, assigned by a seeded hash of the id (default: ${DEFAULT-VALUE}).")
-  String split;
-
-  @Option(names = "--arrow", negatable = true, arity = "0..1", fallbackValue = "true", description = "Also write the splits as Arrow IPC files (default: ${DEFAULT-VALUE}).")
-  boolean arrow;
-
   @Mixin SharedOptions.Seed seed = new SharedOptions.Seed();
 
   /** The preprocessing options, declared once as the Params of {@link TextPreprocessor}. */
@@ -74,13 +36,18 @@ public final class IngestTextCommand extends JobCommand {
 
   private TextIngestOptions options;
 
+  /** How records are read, de-duplicated, split and written: the Params of {@link IngestParams.Text}. */
+  private ParamOptions ingest;
+
   @Override
   protected void bindParams(CommandSpec spec) {
+    ingest = ParamOptions.bind(spec, new IngestParams.Text(), java.util.Set.of());
     preprocessing = ParamOptions.bind(spec, new TextPreprocessor(), COLUMN_PARAMS);
   }
 
   @Override
   protected void prepare() {
+    IngestParams.Text i = ingest.apply();
     TextPreprocessor p = preprocessing.apply();
     try {
       p.getChecks();
@@ -89,11 +56,12 @@ public final class IngestTextCommand extends JobCommand {
     }
     options =
         new TextIngestOptions(
-            input.input, output.output, output.overwrite(), TextFormat.parse(format), textField,
-            labelField, idField, (Boolean) p.getOrDefault(p.lowercase()), (Boolean) p.getOrDefault(p.stripHtml()), dedup,
+            input.input, output.output, output.overwrite(), i.getFormat(), i.getOrDefault(i.textField()),
+            i.getOrDefault(i.labelField()), i.getOrDefault(i.idField()), (Boolean) p.getOrDefault(p.lowercase()),
+            (Boolean) p.getOrDefault(p.stripHtml()), i.getDedup(),
             (Integer) p.getOrDefault(p.minChars()), (Integer) p.getOrDefault(p.maxChars()), p.getTokenizer(),
             p.getVocabSize(), p.getMinCount(), p.getMaxLength(), p.getTruncate(),
-            SplitFractions.parse(split), seed.seed, arrow, nearDup);
+            i.getSplit(), seed.seed, i.getArrow(), i.getNearDupThreshold());
     Configuration conf = new Configuration();
     TextReaders.matches(options.input(), conf);
     DatasetWriter.checkWritable(new Path(options.output()), options.overwrite(), conf);

@@ -3,6 +3,7 @@ package io.deeppipe.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deeppipe.transforms.ImagePreprocessor;
+import io.deeppipe.transforms.IngestParams;
 import io.deeppipe.transforms.TextPreprocessor;
 import io.deeppipe.transforms.TextPreprocessorModel;
 import io.deeppipe.transforms.testing.LocalSpark;
@@ -34,13 +35,39 @@ class ParamOptionsTest {
 
   @Test
   void everyParamOfEachPreprocessorIsExactlyOneOptionWithItsDocAndDefault() {
-    check("ingest-text", new TextPreprocessor(), IngestTextCommand.COLUMN_PARAMS);
-    check("ingest-images", new ImagePreprocessor(), IngestImagesCommand.NOT_OPTIONS);
+    check("ingest-text", IngestTextCommand.COLUMN_PARAMS, new TextPreprocessor(), new IngestParams.Text());
+    check("ingest-images", IngestImagesCommand.NOT_OPTIONS, new ImagePreprocessor(), new IngestParams.Images());
   }
 
-  private void check(String command, Params stage, Set<String> notOptions) {
+  private void check(String command, Set<String> notOptions, Params... stages) {
     CommandSpec spec = cli.getSubcommands().get(command).getCommandSpec();
     Set<String> fromParams = new TreeSet<>();
+    for (Params stage : stages) {
+      check(spec, stage, notOptions, fromParams);
+    }
+    Set<String> derived = new TreeSet<>();
+    for (OptionSpec o : spec.options()) {
+      if (o.userObject() instanceof Param<?>) {
+        derived.add(o.longestName());
+      }
+    }
+    assertThat(derived).as(command + ": options derived from Params").isEqualTo(fromParams);
+    // what is left: where data comes from and goes, the Spark session, and the seed shared with train
+    Set<String> own = new TreeSet<>();
+    for (OptionSpec o : spec.options()) {
+      if (!(o.userObject() instanceof Param<?>)) {
+        own.add(o.longestName());
+      }
+    }
+    assertThat(own).as(command + ": options that are not Params")
+        .isSubsetOf("--input", "--output", "--mode", "--manifest", "--size", "--seed", "--config", "--master", "--help", "--version");
+    String help = cli.getSubcommands().get(command).getUsageMessage();
+    // negatable flags read "--[no-]lowercase" in the usage line
+    assertThat(help).contains(fromParams.stream().map(f -> f.substring(2)).toList());
+  }
+
+  private void check(CommandSpec spec, Params stage, Set<String> notOptions, Set<String> fromParams) {
+    String command = spec.name();
     for (Param<?> p : stage.params()) {
       assertThat(p.doc()).as(p.name()).isNotBlank();
       assertThat(stage.hasDefault(p)).as(p.name() + " has a default").isTrue();
@@ -53,16 +80,6 @@ class ParamOptionsTest {
       assertThat(option.defaultValue()).isEqualTo(String.valueOf(stage.getDefault(p).get()));
       assertThat(String.join(" ", option.description())).startsWith(p.doc());
     }
-    Set<String> derived = new TreeSet<>();
-    for (OptionSpec o : spec.options()) {
-      if (o.userObject() instanceof Param<?>) {
-        derived.add(o.longestName());
-      }
-    }
-    assertThat(derived).as(command + ": options derived from Params").isEqualTo(fromParams);
-    String help = cli.getSubcommands().get(command).getUsageMessage();
-    // negatable flags read "--[no-]lowercase" in the usage line
-    assertThat(help).contains(fromParams.stream().map(f -> f.substring(2)).toList());
   }
 
   @Test

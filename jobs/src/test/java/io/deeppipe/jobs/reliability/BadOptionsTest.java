@@ -91,7 +91,7 @@ class BadOptionsTest {
         row(text + "--near-dup-threshold 1.5", "--near-dup-threshold must be 0 (off) or a Jaccard similarity in (0, 1), got 1.5"),
         row(text + "--seed x1", "--seed", "'x1'"),
         row(text + "--lowercase maybe", "Unmatched argument", "'maybe'"),
-        row(text + "--text-field ''", "--text-field must not be empty"),
+        row(text + "--text-field ''", "--text-field must be a non-empty name, got ''"),
         row(text + "--master nowhere", "--master", "'nowhere'"),
         row(text + "--no-such-option", "Unknown option: '--no-such-option'"),
         row("ingest-text --output $OUT", "--input is required"),
