@@ -76,9 +76,10 @@ public final class ImageDecoder {
           throw new RejectedImage(
               RejectedImage.TOO_MANY_PIXELS, "header declares " + w + "x" + h + " > --max-pixels " + maxPixels);
         }
-        if (format != ImageFormat.GIF && hasEndMarker(format, bytes)) {
-          // complete JPEG/PNG/BMP files go to OpenCV; GIF (which it lacks) and files without their
-          // end marker stay with ImageIO, whose warnings and errors tell truncated from corrupt
+        if (format != ImageFormat.GIF && format != ImageFormat.TIFF && hasEndMarker(format, bytes)) {
+          // complete JPEG/PNG/BMP files go to OpenCV; GIF (which it lacks), TIFFs it already declined
+          // and files without their end marker stay with ImageIO, whose warnings and errors tell
+          // truncated from corrupt
           Pixels fast = OpenCvDecoder.decode(bytes, channels);
           if (fast != null) {
             return format == ImageFormat.JPEG ? ExifOrientation.apply(fast, ExifOrientation.of(bytes)) : fast;
@@ -106,14 +107,20 @@ public final class ImageDecoder {
       throw new RejectedImage(RejectedImage.CORRUPT, "decoder returned no image");
     }
     Pixels pixels = toPixels(image, channels);
-    return format == ImageFormat.JPEG ? ExifOrientation.apply(pixels, ExifOrientation.of(bytes)) : pixels;
+    return switch (format) {
+      case JPEG -> ExifOrientation.apply(pixels, ExifOrientation.of(bytes));
+      case TIFF -> ExifOrientation.apply(pixels, ExifOrientation.ofTiff(bytes));
+      default -> pixels;
+    };
   }
 
   /**
    * WebP and TIFF by OpenCV's {@code imdecode} (its bundled libwebp and libtiff), after the size
    * their header declares is checked: a WebP is decoded here or rejected, a TIFF that OpenCV cannot
    * decode (an unusual compression or sample format) returns null for ImageIO's TIFF reader to try.
-   * A TIFF's orientation tag is applied as a JPEG's EXIF one is; multi-page TIFFs give their first page.
+   * So does a TIFF with an orientation tag: OpenCV's TIFF decoder turns some sample formats and not
+   * others, the JDK's reader turns none, and the tag is then applied as a JPEG's EXIF one is.
+   * Multi-page TIFFs give their first page.
    */
   private static Pixels webpOrTiff(ImageFormat format, byte[] bytes, int channels, long maxPixels) throws RejectedImage {
     long[] size = headerSize(format, bytes);
@@ -131,12 +138,15 @@ public final class ImageDecoder {
       throw new RejectedImage(RejectedImage.TOO_MANY_PIXELS,
           "header declares " + size[0] + "x" + size[1] + " > --max-pixels " + maxPixels);
     }
+    if (format == ImageFormat.TIFF && ExifOrientation.ofTiff(bytes) != 1) {
+      return null;
+    }
     if (format == ImageFormat.WEBP && isAnimatedWebp(bytes)) {
       throw new RejectedImage(RejectedImage.UNSUPPORTED_FORMAT, "animated webp is not supported");
     }
     Pixels pixels = OpenCvDecoder.decode(bytes, channels);
     if (pixels != null && pixels.width() == size[0] && pixels.height() == size[1]) {
-      return format == ImageFormat.TIFF ? ExifOrientation.apply(pixels, ExifOrientation.ofTiff(bytes)) : pixels;
+      return pixels;
     }
     if (format == ImageFormat.TIFF) {
       return null;
@@ -151,8 +161,9 @@ public final class ImageDecoder {
   }
 
   /**
-   * {width, height} from a PNG's IHDR or a JPEG's start-of-frame segment, or null when the header
-   * is not where a well-formed file has it (the caller then takes ImageIO's path, which tells why).
+   * {width, height} from a PNG's IHDR, a JPEG's start-of-frame segment, a WebP's first chunk or a
+   * TIFF's first directory, or null when the header is not where a well-formed file has it (the
+   * caller then takes ImageIO's path, which tells why, or for WebP rejects the file).
    */
   static long[] headerSize(ImageFormat format, byte[] b) {
     if (format == ImageFormat.WEBP) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * WebP and TIFF files written by independent tools — Debian's {@code webp} (cwebp) and
+ * WebP and TIFF files written by independent tools — Debian's {@code webp} (cwebp, dwebp, img2webp) and
  * {@code libtiff-tools} (ppm2tiff, raw2tiff, tiffcp, tiffset), installed by bin/test — from known
  * pixels, decoded back: lossless WebP and every TIFF pixel for pixel, lossy WebP within a tolerance,
  * damaged files and header bombs rejected with their reason.
@@ -143,12 +143,15 @@ class WebpAndTiffTest {
 
   @Test
   void tiffOrientationTagIsApplied() throws Exception {
-    tool("plain.tif", "ppm2tiff", "-c", "none", ppm.toString(), "plain.tif");
-    byte[] turned = tool("plain.tif", "tiffset", "-s", "274", "6", "plain.tif");
-    Pixels p = decode(turned, 3);
-    Pixels expected = ExifOrientation.apply(new Pixels(H, W, 3, rgb.clone()), 6);
-    assertThat(p.width()).isEqualTo(H);
-    assertThat(p.data()).isEqualTo(expected.data());
+    for (int orientation : new int[] {3, 6}) {
+      String name = "turned-" + orientation + ".tif";
+      tool(name, "ppm2tiff", "-c", "lzw", ppm.toString(), name);
+      byte[] turned = tool(name, "tiffset", "-s", "274", "" + orientation, name);
+      Pixels expected = ExifOrientation.apply(new Pixels(H, W, 3, rgb.clone()), orientation);
+      Pixels p = decode(turned, 3);
+      assertThat(p.width()).as(name).isEqualTo(expected.width());
+      assertThat(p.data()).as(name).isEqualTo(expected.data());
+    }
   }
 
   @Test
@@ -159,6 +162,9 @@ class WebpAndTiffTest {
     Arrays.fill(garbled, 30, garbled.length, (byte) 0x55);
     assertReason(garbled, RejectedImage.CORRUPT);
     assertReason("RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.ISO_8859_1), RejectedImage.CORRUPT);
+    tool("frame.webp", "cwebp", "-quiet", "-lossless", ppm.toString(), "-o", "frame.webp");
+    byte[] animated = tool("animated.webp", "img2webp", "-loop", "0", "frame.webp", "-lossy", "cut.webp", "-o", "animated.webp");
+    assertReason(animated, RejectedImage.UNSUPPORTED_FORMAT);
 
     byte[] tiff = tool("cut.tif", "ppm2tiff", "-c", "lzw", ppm.toString(), "cut.tif");
     assertReason(Arrays.copyOf(tiff, tiff.length / 2), RejectedImage.CORRUPT);
