@@ -227,9 +227,11 @@ public final class BadInputs {
         "a 60-byte PNG declaring 200000x200000");
     addFile(cases, bad, "deflate bomb.png", zeroPng(12_000, 12_000), "too_many_pixels",
         "a real 144-megapixel PNG of ~150 KB");
-    addFile(cases, bad, "photo.webp", "RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.ISO_8859_1), "unsupported_format",
-        "WebP");
-    addFile(cases, bad, "scan.tif", new byte[] {'I', 'I', 42, 0, 8, 0, 0, 0}, "unsupported_format", "TIFF");
+    addFile(cases, bad, "photo.heic", new byte[] {0, 0, 0, 24, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c', 0, 0, 0, 0},
+        "unsupported_format", "HEIF");
+    addFile(cases, bad, "photo.webp", "RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.ISO_8859_1), "corrupt",
+        "a WebP header without its bitstream header");
+    addFile(cases, bad, "scan.tif", new byte[] {'I', 'I', 42, 0, 8, 0, 0, 0}, "corrupt", "a TIFF header without its directory");
     return new Corpus(dir, cases);
   }
 

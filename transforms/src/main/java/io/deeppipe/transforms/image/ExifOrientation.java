@@ -30,6 +30,15 @@ public final class ExifOrientation {
     return 1;
   }
 
+  /** The orientation tag of a TIFF file's first directory: TIFF is the structure EXIF borrows. */
+  public static int ofTiff(byte[] tiff) {
+    try {
+      return fromTiff(tiff, 0, tiff.length);
+    } catch (ArrayIndexOutOfBoundsException e) {
+      return 1;
+    }
+  }
+
   private static int fromTiff(byte[] b, int tiff, int end) {
     boolean bigEndian = b[tiff] == 'M';
     int ifd = tiff + u32(b, tiff + 4, bigEndian);

@@ -12,8 +12,9 @@ import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Decodes complete JPEGs with the JDK's ImageIO (raster copied directly), PNG and BMP (and JPEGs
- * ImageIO declines) with OpenCV ({@link OpenCvDecoder}), GIF and damaged files with ImageIO,
+ * Decodes complete JPEGs with the JDK's ImageIO (raster copied directly), PNG, BMP, WebP and TIFF
+ * (and JPEGs ImageIO declines) with OpenCV ({@link OpenCvDecoder}), GIF, damaged files and TIFFs
+ * OpenCV declines with ImageIO (the JDK's own TIFF reader),
  * after checking the declared size from the header alone (ImageIO's reader, which reads no
  * pixels) so a decompression bomb is refused before a single pixel is allocated. Output: HWC uint8 with 1 (BT.601 luma) or 3 (RGB) channels; alpha is
  * composited over black; 16-bit samples are scaled to 8 bits; JPEG EXIF orientation is applied.
@@ -36,7 +37,13 @@ public final class ImageDecoder {
     if (!format.supported()) {
       throw new RejectedImage(RejectedImage.UNSUPPORTED_FORMAT, format.name().toLowerCase(Locale.ROOT) + " is not supported");
     }
-    if ((format == ImageFormat.JPEG || format == ImageFormat.PNG) && hasEndMarker(format, bytes)) {
+    if (format == ImageFormat.WEBP || format == ImageFormat.TIFF) {
+      Pixels pixels = webpOrTiff(format, bytes, channels, maxPixels);
+      if (pixels != null) {
+        return pixels;
+      }
+      // a TIFF OpenCV declines goes on to the JDK's TIFF reader, which decodes it or says why
+    } else if ((format == ImageFormat.JPEG || format == ImageFormat.PNG) && hasEndMarker(format, bytes)) {
       // the common case without ImageIO: a complete JPEG/PNG whose header (read here, no pixels)
       // declares an allowed size, decoded by OpenCV to exactly that size. Creating an ImageIO
       // reader only to read the size cost as much as OpenCV's whole decode (bin/bench).
@@ -69,9 +76,10 @@ public final class ImageDecoder {
           throw new RejectedImage(
               RejectedImage.TOO_MANY_PIXELS, "header declares " + w + "x" + h + " > --max-pixels " + maxPixels);
         }
-        if (format != ImageFormat.GIF && hasEndMarker(format, bytes)) {
-          // complete JPEG/PNG/BMP files go to OpenCV; GIF (which it lacks) and files without their
-          // end marker stay with ImageIO, whose warnings and errors tell truncated from corrupt
+        if (format != ImageFormat.GIF && format != ImageFormat.TIFF && hasEndMarker(format, bytes)) {
+          // complete JPEG/PNG/BMP files go to OpenCV; GIF (which it lacks), TIFFs it already declined
+          // and files without their end marker stay with ImageIO, whose warnings and errors tell
+          // truncated from corrupt
           Pixels fast = OpenCvDecoder.decode(bytes, channels);
           if (fast != null) {
             return format == ImageFormat.JPEG ? ExifOrientation.apply(fast, ExifOrientation.of(bytes)) : fast;
@@ -99,14 +107,71 @@ public final class ImageDecoder {
       throw new RejectedImage(RejectedImage.CORRUPT, "decoder returned no image");
     }
     Pixels pixels = toPixels(image, channels);
-    return format == ImageFormat.JPEG ? ExifOrientation.apply(pixels, ExifOrientation.of(bytes)) : pixels;
+    return switch (format) {
+      case JPEG -> ExifOrientation.apply(pixels, ExifOrientation.of(bytes));
+      case TIFF -> ExifOrientation.apply(pixels, ExifOrientation.ofTiff(bytes));
+      default -> pixels;
+    };
   }
 
   /**
-   * {width, height} from a PNG's IHDR or a JPEG's start-of-frame segment, or null when the header
-   * is not where a well-formed file has it (the caller then takes ImageIO's path, which tells why).
+   * WebP and TIFF by OpenCV's {@code imdecode} (its bundled libwebp and libtiff), after the size
+   * their header declares is checked: a WebP is decoded here or rejected, a TIFF that OpenCV cannot
+   * decode (an unusual compression or sample format) returns null for ImageIO's TIFF reader to try.
+   * So does a TIFF with an orientation tag: OpenCV's TIFF decoder turns some sample formats and not
+   * others, the JDK's reader turns none, and the tag is then applied as a JPEG's EXIF one is.
+   * Multi-page TIFFs give their first page.
+   */
+  private static Pixels webpOrTiff(ImageFormat format, byte[] bytes, int channels, long maxPixels) throws RejectedImage {
+    long[] size = headerSize(format, bytes);
+    if (size == null) {
+      if (format == ImageFormat.TIFF) {
+        return null;
+      }
+      throw new RejectedImage(hasEndMarker(format, bytes) ? RejectedImage.CORRUPT : RejectedImage.TRUNCATED,
+          "no VP8, VP8L or VP8X header where a WebP has it");
+    }
+    if (size[0] <= 0 || size[1] <= 0) {
+      throw new RejectedImage(RejectedImage.CORRUPT, "header declares " + size[0] + "x" + size[1]);
+    }
+    if (size[0] * size[1] > maxPixels) {
+      throw new RejectedImage(RejectedImage.TOO_MANY_PIXELS,
+          "header declares " + size[0] + "x" + size[1] + " > --max-pixels " + maxPixels);
+    }
+    if (format == ImageFormat.TIFF && ExifOrientation.ofTiff(bytes) != 1) {
+      return null;
+    }
+    if (format == ImageFormat.WEBP && isAnimatedWebp(bytes)) {
+      throw new RejectedImage(RejectedImage.UNSUPPORTED_FORMAT, "animated webp is not supported");
+    }
+    Pixels pixels = OpenCvDecoder.decode(bytes, channels);
+    if (pixels != null && pixels.width() == size[0] && pixels.height() == size[1]) {
+      return pixels;
+    }
+    if (format == ImageFormat.TIFF) {
+      return null;
+    }
+    throw new RejectedImage(hasEndMarker(format, bytes) ? RejectedImage.CORRUPT : RejectedImage.TRUNCATED,
+        pixels == null ? "libwebp cannot decode it" : "decoded size differs from the header's");
+  }
+
+  /** VP8X's animation flag: OpenCV 4.5.5 decodes still WebP only. */
+  private static boolean isAnimatedWebp(byte[] b) {
+    return b.length > 20 && b[12] == 'V' && b[13] == 'P' && b[14] == '8' && b[15] == 'X' && (b[20] & 0x02) != 0;
+  }
+
+  /**
+   * {width, height} from a PNG's IHDR, a JPEG's start-of-frame segment, a WebP's first chunk or a
+   * TIFF's first directory, or null when the header is not where a well-formed file has it (the
+   * caller then takes ImageIO's path, which tells why, or for WebP rejects the file).
    */
   static long[] headerSize(ImageFormat format, byte[] b) {
+    if (format == ImageFormat.WEBP) {
+      return webpSize(b);
+    }
+    if (format == ImageFormat.TIFF) {
+      return tiffSize(b);
+    }
     if (format == ImageFormat.PNG) {
       if (b.length < 24 || b[12] != 'I' || b[13] != 'H' || b[14] != 'D' || b[15] != 'R') {
         return null;
@@ -148,6 +213,83 @@ public final class ImageDecoder {
     return null;
   }
 
+  /**
+   * {width, height} of a WebP's canvas: from the VP8X chunk (24-bit sizes), else the lossless
+   * (VP8L) or lossy (VP8) bitstream's header (14-bit sizes); null when the first chunk is none of them.
+   */
+  private static long[] webpSize(byte[] b) {
+    if (b.length < 30) {
+      return null;
+    }
+    String chunk = new String(b, 12, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+    return switch (chunk) {
+      case "VP8X" -> new long[] {1 + u24le(b, 24), 1 + u24le(b, 27)};
+      case "VP8L" -> {
+        if ((b[20] & 0xFF) != 0x2F) {
+          yield null;
+        }
+        long bits = u24le(b, 21) | ((long) (b[24] & 0xFF) << 24);
+        yield new long[] {1 + (bits & 0x3FFF), 1 + ((bits >> 14) & 0x3FFF)};
+      }
+      case "VP8 " -> {
+        if ((b[23] & 0xFF) != 0x9D || (b[24] & 0xFF) != 0x01 || (b[25] & 0xFF) != 0x2A) {
+          yield null;
+        }
+        yield new long[] {u24le(b, 26) & 0x3FFF, u24le(b, 28) & 0x3FFF};
+      }
+      default -> null;
+    };
+  }
+
+  /**
+   * {width, height} from the ImageWidth and ImageLength tags of a TIFF's first directory (the page
+   * OpenCV decodes), or null when the directory or either tag is not readable.
+   */
+  private static long[] tiffSize(byte[] b) {
+    if (b.length < 8) {
+      return null;
+    }
+    boolean big = b[0] == 'M';
+    long ifd = big ? u32(b, 4) : u32le(b, 4);
+    if (ifd < 8 || ifd + 2 > b.length) {
+      return null;
+    }
+    int at = (int) ifd;
+    int entries = big ? ((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF) : (b[at] & 0xFF) | ((b[at + 1] & 0xFF) << 8);
+    long width = -1;
+    long height = -1;
+    for (int i = 0; i < entries && at + 2 + (i + 1) * 12 <= b.length; i++) {
+      int e = at + 2 + i * 12;
+      int tag = big ? ((b[e] & 0xFF) << 8) | (b[e + 1] & 0xFF) : (b[e] & 0xFF) | ((b[e + 1] & 0xFF) << 8);
+      int type = big ? ((b[e + 2] & 0xFF) << 8) | (b[e + 3] & 0xFF) : (b[e + 2] & 0xFF) | ((b[e + 3] & 0xFF) << 8);
+      if (tag != 256 && tag != 257) {
+        continue;
+      }
+      long value;
+      if (type == 3) { // SHORT, left-justified in the value field
+        value = big ? ((b[e + 8] & 0xFF) << 8) | (b[e + 9] & 0xFF) : (b[e + 8] & 0xFF) | ((b[e + 9] & 0xFF) << 8);
+      } else if (type == 4) { // LONG
+        value = big ? u32(b, e + 8) : u32le(b, e + 8);
+      } else {
+        return null;
+      }
+      if (tag == 256) {
+        width = value;
+      } else {
+        height = value;
+      }
+    }
+    return width < 0 || height < 0 ? null : new long[] {width, height};
+  }
+
+  private static long u24le(byte[] b, int at) {
+    return (b[at] & 0xFF) | ((b[at + 1] & 0xFF) << 8) | ((b[at + 2] & 0xFF) << 16);
+  }
+
+  private static long u32le(byte[] b, int at) {
+    return u24le(b, at) | ((long) (b[at + 3] & 0xFF) << 24);
+  }
+
   private static long u32(byte[] b, int at) {
     return ((long) (b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
   }
@@ -180,6 +322,7 @@ public final class ImageDecoder {
         yield false;
       }
       case GIF -> n > 0 && b[n - 1] == 0x3B;
+      case WEBP -> n >= 12 && 8 + u32le(b, 4) <= n; // the RIFF header's size of the whole file
       default -> true;
     };
   }

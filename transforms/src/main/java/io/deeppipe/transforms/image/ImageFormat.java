@@ -4,15 +4,15 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Recognises an image format from its first bytes, never from the file name: a text file named
- * {@code .jpg} is not an image, and a WebP named {@code .png} is an unsupported format.
+ * {@code .jpg} is not an image, and a HEIF named {@code .png} is an unsupported format.
  */
 public enum ImageFormat {
   JPEG(true),
   PNG(true),
   GIF(true),
   BMP(true),
-  WEBP(false),
-  TIFF(false),
+  WEBP(true),
+  TIFF(true),
   HEIF(false),
   SVG(false),
   ICO(false),

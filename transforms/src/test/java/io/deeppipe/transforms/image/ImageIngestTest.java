@@ -45,7 +45,7 @@ class ImageIngestTest {
     Files.write(bad.resolve("truncated.png"), Arrays.copyOf(png, png.length / 2));
     Files.writeString(bad.resolve("notes.jpg"), "not an image at all");
     Files.write(bad.resolve("bomb.png"), Images.pngDeclaring(200_000, 200_000));
-    Files.write(bad.resolve("photo.webp"), "RIFF\0\0\0\0WEBPVP8 ".getBytes());
+    Files.write(bad.resolve("photo.heic"), Images.heifStub());
     Files.copy(tree.resolve("5/5-1.png"), tree.resolve("5/ünïcödé 名前.png"));
     Files.delete(tree.resolve("5/5-1.png"));
   }

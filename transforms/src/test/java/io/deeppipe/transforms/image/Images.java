@@ -49,6 +49,11 @@ final class Images {
    * A valid PNG signature and IHDR declaring {@code width x height} (a decompression bomb: a tiny
    * file that would need gigabytes once decoded), followed by a one-byte IDAT.
    */
+  /** The start of a HEIF/HEIC file (an ISO-BMFF {@code ftyp} box): a format no decoder here reads. */
+  static byte[] heifStub() {
+    return new byte[] {0, 0, 0, 24, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c', 0, 0, 0, 0, 'm', 'i', 'f', '1', 'h', 'e', 'i', 'c'};
+  }
+
   static byte[] pngDeclaring(int width, int height) {
     ByteBuffer b = ByteBuffer.allocate(8 + 25 + 13 + 12);
     b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
