@@ -48,6 +48,7 @@ public final class QuickstartCommand extends JobCommand {
     Path digitEval = root.resolve("evaluations/mnist");
     Path digitPredictions = root.resolve("predictions/mnist-raw");
     Path languagePredictions = root.resolve("predictions/languages-test");
+    Path catalog = root.resolve("catalog");
     int rc = steps(
         new String[] {"ingest-text", "--input", corpus.toString(), "--output", languages.toString(),
             "--mode", "overwrite", "--tokenizer", "char", "--max-length", "48"},
@@ -65,7 +66,9 @@ public final class QuickstartCommand extends JobCommand {
         new String[] {"predict", "--model", digitModel.toString(), "--input", digits.toString(), "--output",
             digitPredictions.toString(), "--mode", "overwrite", "--output-format", "both"},
         new String[] {"predict", "--model", languageModel.toString(), "--input", languages.toString(), "--split", "test",
-            "--output", languagePredictions.toString(), "--mode", "overwrite"});
+            "--output", languagePredictions.toString(), "--mode", "overwrite"},
+        // last, so it lists every output above with its lineage
+        new String[] {"catalog", "--root", root.toString(), "--output", catalog.toString(), "--mode", "overwrite"});
     if (rc != 0) {
       return rc;
     }
@@ -75,6 +78,7 @@ public final class QuickstartCommand extends JobCommand {
     println("  models       " + digitModel + "  " + languageModel + "  (model.zip, model.json, training.png)");
     println("  evaluations  " + digitEval + "  " + languageEval + "  (metrics.json, report.md, confusion.png)");
     println("  predictions  " + digitPredictions + "  " + languagePredictions);
+    println("  catalog      " + catalog.resolve("index.html") + "  (catalog.json; open the page in a browser)");
     println(String.format(java.util.Locale.ROOT, "  test accuracy: MNIST digits (mlp) %.4f, languages (transformer) %.4f",
         accuracy(digitEval), accuracy(languageEval)));
     return 0;

@@ -71,6 +71,13 @@ class LauncherIT {
     double languages = io.deeppipe.transforms.card.Json.mapper()
         .readTree(qs.resolve("evaluations/languages/metrics.json").toFile()).get("accuracy").asDouble();
     assertThat(languages).as("12 languages, chance is 0.083").isGreaterThan(0.4);
+    // the quickstart ends with the catalog of its own outputs: all eight, none unreadable, with lineage
+    assertThat(r.out()).contains("catalog      " + qs.resolve("catalog/index.html"));
+    var catalog = io.deeppipe.transforms.card.Json.mapper().readTree(qs.resolve("catalog/catalog.json").toFile());
+    assertThat(catalog.get("items").size()).isEqualTo(8);
+    assertThat(catalog.get("unreadable").asInt()).isZero();
+    assertThat(catalog.get("edges").toString()).contains("model_fingerprint", "dataset_fingerprint");
+    assertThat(qs.resolve("catalog/index.html")).exists();
     Run inspect = launch(tmp, List.of(), "inspect", qs.resolve("models/mnist-mlp").toString());
     assertThat(inspect.code()).isZero();
     assertThat(inspect.out()).contains("type         mlp", "labels       10 [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]", "input shape  [784]");

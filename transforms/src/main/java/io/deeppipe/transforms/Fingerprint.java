@@ -46,6 +46,25 @@ public final class Fingerprint {
     }
   }
 
+  /**
+   * The SHA-256 of a file's bytes, streamed (a model file may be large), on any Hadoop file system:
+   * the identity of a model file, so lineage follows the bytes however the folder is copied or renamed.
+   */
+  public static String ofFile(org.apache.hadoop.fs.Path file, org.apache.hadoop.conf.Configuration conf) {
+    try (java.io.InputStream in = io.deeppipe.transforms.io.Storage.fs(file, conf).open(file)) {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      byte[] buffer = new byte[1 << 16];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        digest.update(buffer, 0, n);
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + file, e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static Column[] prepend(Column first, Column[] rest) {
     Column[] all = new Column[rest.length + 1];
     all[0] = first;

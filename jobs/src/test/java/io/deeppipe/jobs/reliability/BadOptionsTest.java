@@ -183,6 +183,14 @@ class BadOptionsTest {
         row("inspect $FILE", "$FILE has no dataset.json"),
         row("inspect --jsn $IMAGE_DATA", "Unknown option: '--jsn'"),
         row("inspect $IMAGE_DATA $TEXT_DATA", "Unmatched argument", "$TEXT_DATA"),
+        // catalog
+        row("catalog --output $OUT", "--root is required"),
+        row("catalog --root '' --output $OUT", "--root must not be empty"),
+        row("catalog --root $MISSING --output $OUT", "--root $MISSING does not exist"),
+        row("catalog --root $FILE --output $OUT", "--root $FILE is not a directory"),
+        row("catalog --root $IMAGE_DATA", "--output is required"),
+        row("catalog --root $IMAGE_DATA --output $OUT --mode append", "--mode", "'append'"),
+        row("catalog --root $IMAGE_DATA --output $OUT --rot", "Unknown option: '--rot'"),
         // quickstart
         row("quickstart --workdir ''", "--workdir must not be empty"),
         row("quickstart --workdir $FILE", "--workdir $FILE is not a directory"),
@@ -228,6 +236,6 @@ class BadOptionsTest {
         .toList();
     List<String> covered = rows().map(r -> r.command().split(" ")[0]).distinct().toList();
     assertThat(covered).containsExactlyInAnyOrderElementsOf(commands)
-        .contains("ingest-text", "ingest-images", "train", "predict", "evaluate", "inspect", "quickstart");
+        .contains("ingest-text", "ingest-images", "train", "predict", "evaluate", "inspect", "catalog", "quickstart");
   }
 }

@@ -40,10 +40,15 @@ public final class BatchPredict {
 
   private BatchPredict() {}
 
-  /** {@code predictions.json}: what was scored, with what, and where every input record went. */
+  /**
+   * {@code predictions.json}: what was scored, with what, and where every input record went.
+   * {@code modelFingerprint} (SHA-256 of the model file) and {@code datasetFingerprint} (when the
+   * input is an ingested dataset; absent for raw input) are the lineage, independent of folder names.
+   */
   public record Summary(
       int schemaVersion, String model, String modelType, String input, String split, long inputRecords,
-      long predicted, long rejected, Map<String, Long> rejectedByReason, String outputFormat, String created) {}
+      long predicted, long rejected, Map<String, Long> rejectedByReason, String outputFormat, String created,
+      String modelFingerprint, String datasetFingerprint) {}
 
   /** Whether {@code input} is an ingested dataset (it has a dataset.json). */
   public static boolean isDataset(String input, Configuration conf) {
@@ -97,7 +102,8 @@ public final class BatchPredict {
       Summary summary = new Summary(1, o.model(), predictor.card().model(),
           o.input() != null ? o.input() : o.manifest(), o.splitOrAll() == null ? "all" : o.splitOrAll(),
           prepared.inputRecords(), predicted, rejected, rejectedByReason, o.outputFormat().optionName(),
-          Instant.now().toString());
+          Instant.now().toString(), new ModelDir(o.model(), conf).fingerprint(),
+          isDataset(o.input(), conf) ? Cards.readDataset(new Path(o.input()), conf).fingerprint() : null);
       writer.publish(SUMMARY, summary);
       LOG.info("predict wrote {}: {} predicted, {} rejected {}", o.output(), predicted, rejected, rejectedByReason);
       return summary;

@@ -71,11 +71,15 @@ public final class Evaluator {
   /** One class's metrics. */
   public record ClassMetrics(double precision, double recall, double f1, long support) {}
 
-  /** {@code metrics.json}. */
+  /**
+   * {@code metrics.json}. {@code modelFingerprint} (SHA-256 of the model file scored with) and
+   * {@code datasetFingerprint} (of the dataset card) are the lineage: they hold however the folders
+   * are copied or renamed. Cards written before they existed lack them and stay readable.
+   */
   public record Metrics(
       int schemaVersion, String model, String data, String split, long count, double accuracy, double macroF1,
       Map<String, ClassMetrics> perClass, List<List<Long>> confusionMatrix, List<String> labels, Double rocAuc,
-      String created) {}
+      String created, String modelFingerprint, String datasetFingerprint) {}
 
   /** Checks model, dataset and output before any work; returns the dataset card. */
   public static DatasetCard check(Options o, Configuration conf) {
@@ -108,7 +112,8 @@ public final class Evaluator {
       }
       Double auc = n == 2 ? rocAuc(scored) : null;
       scored.unpersist();
-      Metrics metrics = metrics(model.labels(), confusion, auc, o);
+      Metrics metrics = metrics(model.labels(), confusion, auc, o,
+          new io.deeppipe.models.train.ModelDir(o.model(), conf).fingerprint(), data.fingerprint());
       writer.writeFile("report.md", report(metrics, model));
       writer.writeFile("confusion.png", heatMap(metrics));
       writer.publish(METRICS, metrics);
@@ -121,7 +126,8 @@ public final class Evaluator {
   }
 
   /** Metrics from a confusion matrix (row = actual, column = predicted), through ND4J's Evaluation. */
-  static Metrics metrics(List<String> labels, long[][] confusion, Double auc, Options o) {
+  static Metrics metrics(List<String> labels, long[][] confusion, Double auc, Options o, String modelFingerprint,
+      String datasetFingerprint) {
     int n = labels.size();
     Evaluation eval = new Evaluation(labels);
     long total = 0;
@@ -151,7 +157,7 @@ public final class Evaluator {
       perClass.put(labels.get(c), new ClassMetrics(precision, recall, f1, support));
     }
     return new Metrics(1, o.model(), o.data(), o.split(), total, total == 0 ? 0 : finite(eval.accuracy()),
-        f1Sum / n, perClass, matrix, labels, auc, Instant.now().toString());
+        f1Sum / n, perClass, matrix, labels, auc, Instant.now().toString(), modelFingerprint, datasetFingerprint);
   }
 
   private static double finite(double v) {

@@ -43,6 +43,11 @@ public final class ModelDir {
     return new Path(dir, child);
   }
 
+  /** The model's identity for lineage: the SHA-256 of {@code model.zip} as it is now. */
+  public String fingerprint() {
+    return io.deeppipe.transforms.Fingerprint.ofFile(path(MODEL), conf);
+  }
+
   public boolean exists() {
     return Storage.exists(dir, conf);
   }

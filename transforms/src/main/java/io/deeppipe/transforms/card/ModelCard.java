@@ -8,6 +8,10 @@ import java.util.Map;
  * labels, preprocessing spec, fingerprint) are copied from the dataset card it was trained on, so
  * {@code predict} can rebuild the exact preprocessing and refuse data that disagrees. Written last;
  * a model directory without it is an unfinished run.
+ *
+ * @param fingerprint the SHA-256 of the model file ({@code model.zip}): what evaluations and
+ *     predictions record as their {@code model_fingerprint}, so lineage survives copies and renames
+ *     (absent from cards written before it was added; those remain readable)
  */
 public record ModelCard(
     int schemaVersion,
@@ -28,7 +32,8 @@ public record ModelCard(
     String trainingMaster,
     int workers,
     long parameters,
-    String created) implements java.io.Serializable {
+    String created,
+    String fingerprint) implements java.io.Serializable {
 
   public static final int SCHEMA_VERSION = 1;
   public static final String FILE_NAME = "model.json";

@@ -121,11 +121,7 @@ public final class DatasetWriter implements AutoCloseable {
   }
 
   public void writeFile(String name, byte[] content) {
-    try (java.io.OutputStream out = Storage.fs(staged, conf).create(new Path(staged, name), true)) {
-      out.write(content);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot write " + name, e);
-    }
+    Storage.writeBytes(new Path(staged, name), content, conf);
   }
 
   /** The output schema of the written train split, for the card. */

@@ -56,8 +56,12 @@ public final class Storage {
   }
 
   public static void writeString(Path path, String content, Configuration conf) {
+    writeBytes(path, content.getBytes(StandardCharsets.UTF_8), conf);
+  }
+
+  public static void writeBytes(Path path, byte[] content, Configuration conf) {
     try (OutputStream out = fs(path, conf).create(path, true)) {
-      out.write(content.getBytes(StandardCharsets.UTF_8));
+      out.write(content);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + path, e);
     }
