@@ -300,8 +300,8 @@ public final class OnnxExport {
     }
 
     private String initializer(String name, Onnx.TensorProto.DataType type, long[] dims, byte[] raw) {
-      Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name).setDataType(type)
-          .setRawData(ByteString.copyFrom(raw));
+      Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name).setRawData(ByteString.copyFrom(raw));
+      setTypeField(t, "data_type", type);
       for (long d : dims) {
         t.addDims(d);
       }
@@ -315,8 +315,21 @@ public final class OnnxExport {
         shape.addDim(d < 0 ? Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam("N")
             : Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
       }
-      return Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder()
-          .setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(type).setShape(shape))).build();
+      Onnx.TypeProto.Tensor.Builder tensor = Onnx.TypeProto.Tensor.newBuilder().setShape(shape);
+      setTypeField(tensor, "elem_type", type);
+      return Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder().setTensorType(tensor))
+          .build();
+    }
+
+    /**
+     * Sets an element-type field by number: nd4j-api M2 generates it as an enum, M2.1 (the gpu
+     * profile's core) as an int32, as onnx.proto declares it; the descriptor serves both.
+     */
+    private static void setTypeField(org.nd4j.shade.protobuf.Message.Builder b, String field,
+        Onnx.TensorProto.DataType type) {
+      var f = b.getDescriptorForType().findFieldByName(field);
+      b.setField(f, f.getJavaType() == org.nd4j.shade.protobuf.Descriptors.FieldDescriptor.JavaType.ENUM
+          ? f.getEnumType().findValueByNumber(type.getNumber()) : (Object) type.getNumber());
     }
   }
 }
