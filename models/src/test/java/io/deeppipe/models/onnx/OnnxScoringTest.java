@@ -91,6 +91,13 @@ class OnnxScoringTest {
         new Evaluator.Options(model, data, "train", tmp.resolve("metrics").toString(), false, 8));
     assertThat(m.count()).isGreaterThan(20);
     assertThat(m.accuracy()).isGreaterThan(0.9); // PyTorch's own accuracy on these digits is 0.98
+
+    String small = tmp.resolve("digits-20").toString();
+    ImageIngest.run(spark, new ImageIngestOptions(pngs.toString(), null, small, false, 20, 20, 1, Resizer.Mode.CROP,
+        100_000_000L, true, SplitFractions.parse("0.6,0.2,0.2"), 42, false, 32));
+    assertThatThrownBy(() -> Evaluator.check(
+        new Evaluator.Options(model, small, "train", tmp.resolve("never").toString(), false, 8), conf))
+        .isInstanceOf(BadInputException.class).hasMessageContaining("tensor shape: model 28x28x1, dataset 20x20x1");
   }
 
   @Test
