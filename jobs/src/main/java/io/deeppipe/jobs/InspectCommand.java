@@ -29,6 +29,10 @@ public final class InspectCommand extends JobCommand {
     Configuration conf = new Configuration();
     if (io.deeppipe.transforms.io.Storage.exists(new Path(dir, ModelCard.FILE_NAME), conf)) {
       model = Cards.readModel(new Path(dir), conf);
+      if (io.deeppipe.transforms.card.OnnxSpec.KIND.equals(model.model())) {
+        io.deeppipe.models.onnx.OnnxImport.readChecked(new Path(dir), model, conf); // present, unchanged, loadable
+        return;
+      }
       // the card alone could describe a damaged network: read the archive through
       Path zip = new Path(dir, io.deeppipe.models.train.ModelDir.MODEL);
       if (!io.deeppipe.transforms.io.Storage.exists(zip, conf)) {
@@ -85,6 +89,22 @@ public final class InspectCommand extends JobCommand {
 
   private void printModel() {
     println("model        " + dir);
+    if (model.onnx() != null) {
+      var o = model.onnx();
+      println("type         onnx (imported from " + model.hyperParameters().get("source") + ") for " + model.datasetKind()
+          + " data");
+      println("labels       " + model.labels().size() + " " + model.labels());
+      println("input        '" + o.inputName() + "' " + o.inputType() + " " + model.inputShape() + ", layout "
+          + o.layout() + (model.image() != null ? ", (v * " + o.scale() + " - " + o.mean() + ") / " + o.std() : "")
+          + "; output '" + o.outputName() + "' " + o.outputs());
+      if (model.text() != null) {
+        var t = model.text();
+        println("text         tokenizer " + t.tokenizer() + ", vocabulary " + t.vocabSize() + ", max length "
+            + t.maxLength() + " (truncate " + t.truncation() + "), lowercase " + t.lowercase());
+      }
+      println("sha256       " + o.sha256());
+      return;
+    }
     println("type         " + model.model() + " (" + model.parameters() + " parameters) on a " + model.datasetKind() + " dataset");
     println("trained on   " + model.datasetPath() + " (fingerprint " + model.datasetFingerprint() + ")");
     println("labels       " + model.labels().size() + " " + model.labels());

@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
     },
     subcommands = {
       IngestTextCommand.class, IngestImagesCommand.class, TrainCommand.class, PredictCommand.class,
-      EvaluateCommand.class, InspectCommand.class, CatalogCommand.class, QuickstartCommand.class
+      EvaluateCommand.class, InspectCommand.class, CatalogCommand.class, QuickstartCommand.class,
+      ImportOnnxCommand.class, ExportOnnxCommand.class
     })
 public final class Pipeline implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);

@@ -21,7 +21,8 @@ class ProjectFilesTest {
   private final CommandLine cli = Pipeline.commandLine(ConfigDefaults.fromArgs(new String[0]));
   /** Options without a default on purpose: where data comes from and goes, and per-run switches. */
   private static final Set<String> NO_DEFAULT =
-      Set.of("input", "output", "manifest", "data", "model", "config", "master", "help", "version", "json", "root");
+      Set.of("input", "output", "manifest", "data", "model", "config", "master", "help", "version", "json", "root",
+          "onnx", "labels");
 
   @Test
   void everyCommandAndOptionInTheReadmeExists() throws Exception {

@@ -27,6 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * $IMAGE_DATA   an ingested image dataset                $TEXT_DATA   an ingested text dataset
  * $IMAGE_MODEL  a trained image model                    $TEXT_MODEL  a trained text model
  * $MISSING      a path that does not exist               $UNKNOWN     a folder of files of no known format
+ * $ONNX         the folder of the committed ONNX fixtures (models/src/test/resources/onnx)
  * </pre>
  */
 class BadOptionsTest {
@@ -56,7 +57,8 @@ class BadOptionsTest {
         "$IMAGE_MODEL", TrainedModels.imageModel().toString(),
         "$TEXT_MODEL", TrainedModels.textModel().toString(),
         "$MISSING", tmp.resolve("missing").toString(),
-        "$UNKNOWN", unknown.getParent().toString());
+        "$UNKNOWN", unknown.getParent().toString(),
+        "$ONNX", io.deeppipe.transforms.testing.TestData.projectRoot().resolve("models/src/test/resources/onnx").toString());
   }
 
   static Row row(String command, String... expected) {
@@ -69,6 +71,8 @@ class BadOptionsTest {
     String train = "train --data $IMAGE_DATA --model mlp --output $OUT ";
     String predict = "predict --model $IMAGE_MODEL --input $IMAGE_DATA --output $OUT ";
     String evaluate = "evaluate --model $IMAGE_MODEL --data $IMAGE_DATA --output $OUT ";
+    String mlpFile = "import-onnx --onnx $ONNX/mnist-mlp.onnx --channels 1 --output $OUT ";
+    String onnxMlp = mlpFile + "--labels 0,1,2,3,4,5,6,7,8,9 --size 28x28 ";
     return Stream.of(
         // ingest-text
         row(text + "--max-length -1", "--max-length must be in 1..100000, got -1"),
@@ -191,6 +195,40 @@ class BadOptionsTest {
         row("catalog --root $IMAGE_DATA", "--output is required"),
         row("catalog --root $IMAGE_DATA --output $OUT --mode append", "--mode", "'append'"),
         row("catalog --root $IMAGE_DATA --output $OUT --rot", "Unknown option: '--rot'"),
+        // import-onnx
+        row(onnxMlp + "--layout chw", "--layout must be one of nchw, nhwc, flat, got 'chw'"),
+        row(onnxMlp + "--outputs scores", "--outputs must be one of logits, probabilities, got 'scores'"),
+        row(onnxMlp + "--scale x", "--scale must be a number or a fraction like 1/255, got 'x'"),
+        row(onnxMlp + "--mean 0,0", "--mean needs one value per channel (1), got 2: [0.0, 0.0]"),
+        row(onnxMlp + "--std 0", "--std values must be positive, got [0.0]"),
+        row(mlpFile + "--labels 0,1 --size 28", "--size must be HxW, e.g. 224x224, got '28'"),
+        row(mlpFile + "--size 28x28 --layout flat --labels 0,1,2", "--labels lists 3 labels but the model's output 'output' has 10 values per row"),
+        row(mlpFile + "--labels 0,1,2,3,4,5,6,7,8,9 --layout flat --size 32x32", "input 'pixels' of $ONNX/mnist-mlp.onnx is float [N, 784] but the contract"
+            + " (--size 32x32 --channels 1 --layout flat) feeds [N, 1024]"),
+        row(onnxMlp + "--layout flat --input-name image", "--input-name image: $ONNX/mnist-mlp.onnx has no such input (inputs: [pixels])"),
+        row(onnxMlp + "--vocab $ONNX/fortunes-vocab.txt",
+            "--size (an image model) and --vocab (a text model) exclude each other"),
+        row("import-onnx --onnx $FILE --labels a,b --size 28x28 --output $OUT", "--onnx $FILE is not a loadable ONNX model"),
+        row("import-onnx --onnx $ONNX/two-inputs.onnx --labels 0,1,2,3,4,5,6,7,8,9 --size 28x28 --channels 1"
+            + " --layout flat --output $OUT", "has 2 inputs [a, b]: choose the one the data feeds with --input-name"),
+        row("import-onnx --onnx $ONNX/fortunes-text.onnx --labels computers,science --size 28x28 --output $OUT",
+            "it takes token ids (a text model), but the contract describes images (--size)"),
+        row("import-onnx --onnx $ONNX/mnist-mlp.onnx --labels 0,1 --vocab $ONNX/fortunes-vocab.txt --max-length 32"
+            + " --output $OUT", "it takes pixels or features (not token ids), but the contract describes text"),
+        row("import-onnx --onnx $ONNX/fortunes-text.onnx --labels computers,science --vocab $ONNX/fortunes-vocab.txt"
+            + " --max-length 0 --output $OUT", "--max-length must be in [1, 4096], got 0"),
+        row("import-onnx --onnx $ONNX/fortunes-text.onnx --labels computers,science --vocab $MISSING --output $OUT",
+            "--vocab $MISSING does not exist"),
+        row("import-onnx --onnx $ONNX/mnist-mlp.onnx --labels 0,1 --output $OUT",
+            "--size (an image model) or --vocab (a text model) is required"),
+        row("import-onnx --onnx $ONNX/mnist-mlp.onnx --size 28x28 --output $OUT", "--labels a,b,... or --labels FILE is required"),
+        row("import-onnx --onnx $MISSING --labels a --size 28x28 --output $OUT", "--onnx $MISSING does not exist"),
+        // export-onnx
+        row("export-onnx --output $OUT", "--model is required"),
+        row("export-onnx --model $IMAGE_MODEL", "--output is required"),
+        row("export-onnx --model $MISSING --output $OUT", "--model $MISSING does not exist"),
+        row("export-onnx --model $IMAGE_DATA --output $OUT", "$IMAGE_DATA has no model.json"),
+        row("export-onnx --model $IMAGE_MODEL --output $OUT --mode keep", "--mode", "'keep'"),
         // quickstart
         row("quickstart --workdir ''", "--workdir must not be empty"),
         row("quickstart --workdir $FILE", "--workdir $FILE is not a directory"),

@@ -3,10 +3,13 @@ package io.deeppipe.models.infer;
 import io.deeppipe.models.Batches;
 import io.deeppipe.models.InputSpec;
 import io.deeppipe.models.ModelType;
+import io.deeppipe.models.onnx.OnnxImport;
+import io.deeppipe.models.onnx.OnnxScorer;
 import io.deeppipe.models.train.ModelDir;
 import io.deeppipe.transforms.card.BadInputException;
 import io.deeppipe.transforms.card.Cards;
 import io.deeppipe.transforms.card.ModelCard;
+import io.deeppipe.transforms.card.OnnxSpec;
 import io.deeppipe.transforms.io.Storage;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -41,6 +44,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code top_k} (array of {@code label}, {@code probability}, highest first) and, when asked,
  * {@code probabilities} (every class, in label order). The model travels as one broadcast, is
  * deserialised once per executor JVM, and scores minibatches of {@code batchSize} rows per partition.
+ * An imported ONNX model ({@code model.json} kind {@code onnx}) is scored the same way by ONNX
+ * Runtime ({@link OnnxScorer}).
  */
 public final class Predictor implements Serializable {
   public static final String PREDICTION = "prediction";
@@ -57,10 +62,13 @@ public final class Predictor implements Serializable {
   private final int batchSize;
   private final int topK;
   private final boolean withProbabilities;
+  /** Set for an imported ONNX model, which ONNX Runtime scores instead of DL4J. */
+  private final OnnxScorer onnx;
 
   private Predictor(ModelCard card, Broadcast<byte[]> model, String key, int batchSize, int topK, boolean all) {
     this.card = card;
     this.model = model;
+    this.onnx = OnnxSpec.KIND.equals(card.model()) ? new OnnxScorer(card, model::value) : null;
     this.key = key;
     this.batchSize = batchSize;
     this.topK = topK;
@@ -71,6 +79,11 @@ public final class Predictor implements Serializable {
   public static Predictor load(SparkSession spark, String modelDir) {
     var conf = spark.sparkContext().hadoopConfiguration();
     ModelCard card = Cards.readModel(new Path(modelDir), conf);
+    if (OnnxSpec.KIND.equals(card.model())) {
+      byte[] file = OnnxImport.readChecked(new Path(modelDir), card, conf);
+      Broadcast<byte[]> broadcast = new JavaSparkContext(spark.sparkContext()).broadcast(file);
+      return new Predictor(card, broadcast, UUID.randomUUID().toString(), 256, Math.min(5, card.labels().size()), false);
+    }
     Path zip = new Path(modelDir, ModelDir.MODEL);
     if (!Storage.exists(zip, conf)) {
       throw new BadInputException("model " + modelDir + " has no " + ModelDir.MODEL);
@@ -137,9 +150,9 @@ public final class Predictor implements Serializable {
   }
 
   public Dataset<Row> transform(Dataset<Row> df) {
-    Batches batches = batches();
+    Batches batches = onnx == null ? batches() : null;
     List<String> present = Arrays.asList(df.columns());
-    int[] inputs = batches.columns().stream()
+    int[] inputs = (onnx == null ? batches.columns() : onnx.columns()).stream()
         .filter(c -> !c.equals(io.deeppipe.transforms.IngestSteps.LABEL_INDEX))
         .mapToInt(c -> {
           if (!present.contains(c)) {
@@ -174,12 +187,7 @@ public final class Predictor implements Serializable {
         while (rows.hasNext() && batch.size() < batchSize) {
           batch.add(rows.next());
         }
-        MultiLayerNetwork net = ModelPool.borrow(key, model.value());
-        try {
-          scoreBatch(net, batch, batches, inputs, ready);
-        } finally {
-          ModelPool.release(key, net);
-        }
+        scoreBatch(batch, batches, inputs, ready);
         return true;
       }
 
@@ -193,7 +201,7 @@ public final class Predictor implements Serializable {
     };
   }
 
-  private void scoreBatch(MultiLayerNetwork net, List<Row> batch, Batches batches, int[] inputs, List<Row> out) {
+  private void scoreBatch(List<Row> batch, Batches batches, int[] inputs, List<Row> out) {
     List<Row> features = new ArrayList<>(batch.size());
     for (Row r : batch) {
       Object[] values = new Object[inputs.length];
@@ -202,11 +210,8 @@ public final class Predictor implements Serializable {
       }
       features.add(RowFactory.create(values));
     }
-    INDArray probs = net.output(batches.features(features), false, batches.mask(features), null);
-    // one bulk copy per minibatch: toDoubleMatrix() and getRow() build an NDArray (and its native
-    // shape buffers) per row, which profiling showed costs more than the forward pass itself
-    int classes = (int) probs.size(1);
-    double[] flat = probs.dup('c').data().asDouble();
+    double[] flat = onnx != null ? onnx.probabilities(features) : dl4jProbabilities(features, batches);
+    int classes = card.labels().size();
     List<String> labels = card.labels();
     for (int i = 0; i < batch.size(); i++) {
       double[] p = Arrays.copyOfRange(flat, i * classes, (i + 1) * classes);
@@ -233,6 +238,18 @@ public final class Predictor implements Serializable {
         values[in.length() + 4] = scala.collection.JavaConverters.asScalaBuffer(all).toSeq();
       }
       out.add(RowFactory.create(values));
+    }
+  }
+
+  private double[] dl4jProbabilities(List<Row> features, Batches batches) {
+    MultiLayerNetwork net = ModelPool.borrow(key, model.value());
+    try {
+      INDArray probs = net.output(batches.features(features), false, batches.mask(features), null);
+      // one bulk copy per minibatch: toDoubleMatrix() and getRow() build an NDArray (and its native
+      // shape buffers) per row, which profiling showed costs more than the forward pass itself
+      return probs.dup('c').data().asDouble();
+    } finally {
+      ModelPool.release(key, net);
     }
   }
 

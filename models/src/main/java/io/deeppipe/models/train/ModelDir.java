@@ -43,9 +43,14 @@ public final class ModelDir {
     return new Path(dir, child);
   }
 
-  /** The model's identity for lineage: the SHA-256 of {@code model.zip} as it is now. */
+  /**
+   * The model's identity for lineage: the SHA-256 of its model file as it is now ({@code model.zip},
+   * or {@code model.onnx} for an imported ONNX model).
+   */
   public String fingerprint() {
-    return io.deeppipe.transforms.Fingerprint.ofFile(path(MODEL), conf);
+    Path onnx = path(io.deeppipe.transforms.card.OnnxSpec.FILE_NAME);
+    return io.deeppipe.transforms.Fingerprint.ofFile(
+        !Storage.exists(path(MODEL), conf) && Storage.exists(onnx, conf) ? onnx : path(MODEL), conf);
   }
 
   public boolean exists() {

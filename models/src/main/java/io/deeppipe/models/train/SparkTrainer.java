@@ -184,7 +184,7 @@ public final class SparkTrainer {
             ModelCard.SCHEMA_VERSION, o.model().optionName(), data.kind(), data.labels(), data.fingerprint(), o.data(),
             spec.shape(o.model()), data.text(), data.image(), o.hyperParameters(), state.epochs(), state.bestEpoch(),
             validate ? state.bestValidationAccuracy() : Double.NaN, stopped, state.wallTimeMs(), "averaging", workers,
-            best.numParams(), Instant.now().toString(), dir.fingerprint());
+            best.numParams(), Instant.now().toString(), dir.fingerprint(), null);
     dir.writeAtomically(ModelCard.FILE_NAME, Cards.toJson(card) + "\n");
     spark.sparkContext().clearJobGroup();
     LOG.info("model written to {}: best epoch {}, validation accuracy {}", o.output(), card.bestEpoch(),

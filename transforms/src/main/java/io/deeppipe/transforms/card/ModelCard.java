@@ -7,7 +7,8 @@ import java.util.Map;
  * {@code model.json}: what a trained model expects and how it was made. The dataset facts (kind,
  * labels, preprocessing spec, fingerprint) are copied from the dataset card it was trained on, so
  * {@code predict} can rebuild the exact preprocessing and refuse data that disagrees. Written last;
- * a model directory without it is an unfinished run.
+ * a model directory without it is an unfinished run. {@code onnx} is set only for an imported ONNX
+ * model ({@code model} is then {@code onnx}); it is null for the networks trained here.
  *
  * @param fingerprint the SHA-256 of the model file ({@code model.zip}): what evaluations and
  *     predictions record as their {@code model_fingerprint}, so lineage survives copies and renames
@@ -33,7 +34,8 @@ public record ModelCard(
     int workers,
     long parameters,
     String created,
-    String fingerprint) implements java.io.Serializable {
+    String fingerprint,
+    OnnxSpec onnx) implements java.io.Serializable {
 
   public static final int SCHEMA_VERSION = 1;
   public static final String FILE_NAME = "model.json";
