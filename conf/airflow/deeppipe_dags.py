@@ -8,6 +8,16 @@ point the `spark_default` connection (or the one named by DEEPPIPE_SPARK_CONN) a
 Airflow workers can read them. Paths and sizes are DAG params, so a run can be triggered with other
 ones ("Trigger DAG w/ config").
 
+On YARN (README, "On YARN"): the Airflow workers need a Spark 3.5 client (spark-submit on PATH or
+the connection's spark-home) and HADOOP_CONF_DIR pointing at the cluster's *-site.xml. Define the
+connection once, e.g. as an environment variable of the scheduler and workers:
+    AIRFLOW_CONN_SPARK_YARN='spark://yarn?deploy-mode=cluster&queue=default'
+and select it and the YARN spark-defaults with
+    DEEPPIPE_SPARK_CONN=spark_yarn  DEEPPIPE_CLUSTER_PROPERTIES=spark-yarn.conf
+The jar param is best an hdfs:// path (hdfs:///apps/deeppipe/deeppipe-jobs-all.jar): the
+NodeManagers localize it from there instead of each submission uploading it. log4j2.properties
+goes to every container with `files`.
+
 Every task is safe to retry, and Airflow retries each one (default_args below):
   * ingest-*, evaluate and predict write with --mode overwrite: the output is written under a
     temporary name and renamed when complete, so a killed attempt leaves nothing that looks done
@@ -26,8 +36,11 @@ from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOpe
 PIPELINE_CLASS = "io.deeppipe.jobs.Pipeline"
 CONF_DIR = os.environ.get("DEEPPIPE_CONF_DIR", "/opt/deeppipe/conf")
 SPARK_CONN = os.environ.get("DEEPPIPE_SPARK_CONN", "spark_default")
+# spark-defaults for every task: conf/spark-cluster.conf (Kubernetes, standalone) or
+# conf/spark-yarn.conf (YARN, with DEEPPIPE_SPARK_CONN naming a connection whose host is `yarn`).
+CLUSTER_PROPERTIES = os.environ.get("DEEPPIPE_CLUSTER_PROPERTIES", "spark-cluster.conf")
 # conf/spark-gpu.conf for train/evaluate/predict on GPU executors (a jar built with -Pgpu).
-MODEL_PROPERTIES = os.environ.get("DEEPPIPE_MODEL_PROPERTIES", "spark-cluster.conf")
+MODEL_PROPERTIES = os.environ.get("DEEPPIPE_MODEL_PROPERTIES", CLUSTER_PROPERTIES)
 RUN_DIR = "{{ params.work }}/{{ ds }}"
 
 DEFAULT_ARGS = {
@@ -38,7 +51,7 @@ DEFAULT_ARGS = {
 }
 
 
-def pipeline(task_id, command, args, properties="spark-cluster.conf"):
+def pipeline(task_id, command, args, properties=CLUSTER_PROPERTIES):
     """One deeppipe command as a spark-submit of the shaded jar."""
     return SparkSubmitOperator(
         task_id=task_id,
@@ -46,6 +59,9 @@ def pipeline(task_id, command, args, properties="spark-cluster.conf"):
         application="{{ params.jar }}",
         java_class=PIPELINE_CLASS,
         properties_file=os.path.join(CONF_DIR, properties),
+        # into each YARN/Kubernetes container's working directory, where spark-yarn.conf's
+        # -Dlog4j2.configurationFile=log4j2.properties finds it
+        files=os.path.join(CONF_DIR, "log4j2.properties"),
         name="deeppipe-" + command,
         application_args=[command] + args,
     )

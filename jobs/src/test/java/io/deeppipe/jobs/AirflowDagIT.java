@@ -60,6 +60,28 @@ class AirflowDagIT {
     assertThat(card(run.resolve("model/model.json")).get("model").asText()).isEqualTo("cnn");
   }
 
+  /**
+   * With the YARN connection and spark-defaults selected as the DAG's docstring says, every task of
+   * both DAGs submits through that connection with conf/spark-yarn.conf and ships log4j2.properties.
+   */
+  @Test
+  void onYarnEveryTaskUsesTheYarnConnectionAndProperties() throws Exception {
+    Map<String, String> env = Map.of("DEEPPIPE_SPARK_CONN", "spark_yarn", "DEEPPIPE_CLUSTER_PROPERTIES", "spark-yarn.conf");
+    for (String dagId : List.of("deeppipe_text", "deeppipe_images")) {
+      JsonNode dag = dag(dagId, Map.of("work", "hdfs:///deeppipe"), env);
+      assertThat(dag.get("tasks")).hasSizeGreaterThanOrEqualTo(4);
+      for (JsonNode task : dag.get("tasks")) {
+        checkSubmission(task);
+        assertThat(task.get("conn_id").asText()).as("%s %s", dagId, task.get("task_id")).isEqualTo("spark_yarn");
+        assertThat(Path.of(task.get("properties_file").asText())).isEqualTo(ROOT.resolve("conf/spark-yarn.conf"));
+        assertThat(task.get("application_args").get(0).asText()).isIn("ingest-text", "ingest-images", "train",
+            "evaluate", "predict");
+      }
+    }
+    assertThat(Files.readString(ROOT.resolve("conf/spark-yarn.conf")))
+        .contains("-Dlog4j2.configurationFile=log4j2.properties", "spark.yarn.jars");
+  }
+
   /** Runs the DAG's tasks in dependency order, each twice; returns the run's output folder. */
   private static Path runEveryTaskTwice(JsonNode dag) throws Exception {
     Map<String, JsonNode> pending = new LinkedHashMap<>();
@@ -96,10 +118,17 @@ class AirflowDagIT {
     assertThat(Path.of(task.get("properties_file").asText())).isRegularFile()
         .hasParent(ROOT.resolve("conf"));
     assertThat(task.get("retries").asInt()).as("retries of %s", task.get("task_id")).isPositive();
+    assertThat(Path.of(task.get("files").asText())).isEqualTo(ROOT.resolve("conf/log4j2.properties")).isRegularFile();
   }
 
   /** The DAG file run by Python against the stand-in Airflow, rendered with these params. */
   private static JsonNode dag(String dagId, Map<String, Object> params) throws IOException, InterruptedException {
+    return dag(dagId, params, Map.of());
+  }
+
+  /** The same, with {@code env} (DEEPPIPE_*) in the DAG file's environment. */
+  private static JsonNode dag(String dagId, Map<String, Object> params, Map<String, String> env)
+      throws IOException, InterruptedException {
     Path stub = ROOT.resolve("jobs/src/test/resources/airflow-stub");
     Map<String, Object> all = new LinkedHashMap<>(params);
     all.put("jar", StandaloneCluster.shadedJar().toString());
@@ -107,6 +136,7 @@ class AirflowDagIT {
         Json.mapper().writeValueAsString(all), LOGICAL_DATE).redirectErrorStream(true);
     pb.environment().put("PYTHONPATH", stub.toString());
     pb.environment().put("DEEPPIPE_CONF_DIR", ROOT.resolve("conf").toString());
+    pb.environment().putAll(env);
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -78,11 +78,12 @@ class ProjectFilesTest {
     String launcher = Files.readString(root.resolve("bin/pipeline"));
     for (String flag : opens.split(" ")) {
       assertThat(launcher).as("bin/pipeline").contains(flag);
-      for (String file : List.of("conf/spark-local.conf", "conf/spark-cluster.conf", "conf/spark-gpu.conf")) {
+      for (String file : List.of("conf/spark-local.conf", "conf/spark-cluster.conf", "conf/spark-gpu.conf",
+          "conf/spark-yarn.conf")) {
         String conf = Files.readString(root.resolve(file));
         assertThat(conf).as(file).contains("spark.driver.extraJavaOptions");
         for (String line : conf.split("\n")) {
-          if (line.startsWith("spark.driver.extraJavaOptions") || line.startsWith("spark.executor.extraJavaOptions")) {
+          if (line.matches("spark\\.(driver|executor|yarn\\.am)\\.extraJavaOptions\\s.*")) {
             assertThat(line).as(file).contains(flag);
           }
         }

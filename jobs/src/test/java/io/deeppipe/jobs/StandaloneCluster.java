@@ -56,7 +56,7 @@ final class StandaloneCluster implements AutoCloseable {
 
   private StandaloneCluster(Path dir) throws IOException {
     this.dir = dir;
-    this.home = makeSparkHome(TestData.projectRoot().resolve("jobs/target/spark-home"));
+    this.home = sparkHome();
     this.masterPort = freePort();
     this.masterUiPort = freePort();
   }
@@ -143,11 +143,22 @@ final class StandaloneCluster implements AutoCloseable {
         "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.ui.enabled=false",
         "--class", "io.deeppipe.jobs.Pipeline", shadedJar().toString()));
     command.addAll(Arrays.asList(args));
-    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
     environment(pb);
-    Process p = pb.start();
-    StringBuilder out = new StringBuilder();
     Path log = dir.resolve("logs").resolve("submit-" + (++submissions) + "-" + args[0] + ".log");
+    return runLogged(pb, log, p -> {}, onLine);
+  }
+
+  /**
+   * Runs a spark-submit (or any) process to its end, its output copied line by line to {@code log}
+   * and to {@code onLine}; {@code onStart} gets the process, e.g. to kill it from another thread.
+   */
+  static Run runLogged(ProcessBuilder pb, Path log, Consumer<Process> onStart, Consumer<String> onLine)
+      throws IOException, InterruptedException {
+    Files.createDirectories(log.getParent());
+    Process p = pb.redirectErrorStream(true).start();
+    onStart.accept(p);
+    StringBuilder out = new StringBuilder();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         var w = Files.newBufferedWriter(log)) {
       for (String line; (line = r.readLine()) != null; ) {
@@ -242,7 +253,7 @@ final class StandaloneCluster implements AutoCloseable {
   }
 
   /** The Java 17 flags of conf/spark-cluster.conf, for the JVMs started here directly. */
-  private static List<String> javaFlags() {
+  static List<String> javaFlags() {
     try {
       for (String line : Files.readAllLines(TestData.projectRoot().resolve("conf/spark-cluster.conf"))) {
         if (line.startsWith("spark.driver.extraJavaOptions")) {
@@ -256,7 +267,7 @@ final class StandaloneCluster implements AutoCloseable {
     throw new IllegalStateException("conf/spark-cluster.conf has no spark.driver.extraJavaOptions");
   }
 
-  private static String java() {
+  static String java() {
     return ProcessHandle.current().info().command().orElse("java");
   }
 
@@ -264,8 +275,13 @@ final class StandaloneCluster implements AutoCloseable {
     return TestData.projectRoot().resolve("jobs/target/deeppipe-jobs-0.1.0-SNAPSHOT-all.jar");
   }
 
-  private static Path makeSparkHome(Path home) throws IOException {
+  /**
+   * {@code jobs/target/spark-home}, made on first use: what a Spark distribution's {@code SPARK_HOME}
+   * holds for these tests, {@code jars/} (links to the Maven jars) and an empty {@code conf/}.
+   */
+  static Path sparkHome() throws IOException {
     Path target = TestData.projectRoot().resolve("jobs/target");
+    Path home = target.resolve("spark-home");
     List<String> jars = Arrays.stream(Files.readString(target.resolve("classpath.txt")).trim().split(":"))
         .filter(jar -> APPLICATION_GROUPS.stream().noneMatch(jar::contains)).toList();
     Path dir = Files.createDirectories(home.resolve("jars"));

@@ -81,10 +81,12 @@ public final class ModelDir {
   /**
    * Refuses, before any work, an output that would be clobbered: a finished model without
    * {@code overwrite} or {@code resume} (resuming a finished run has nothing left to do), or an
-   * unfinished run without {@code resume} or {@code overwrite}.
+   * unfinished run without {@code resume} or {@code overwrite}; and one this user may not write
+   * ({@link Storage#checkCreatable}).
    */
   public void checkUsable(boolean overwrite, boolean resume) {
     if (!exists() || overwrite) {
+      Storage.checkCreatable("--output", dir, conf);
       return;
     }
     if (finished() && !resume) {
@@ -94,6 +96,9 @@ public final class ModelDir {
     if (!resume) {
       throw new BadInputException(
           "--output " + dir + " already exists (an unfinished run?): use --resume to continue it or --mode overwrite");
+    }
+    if (!finished()) {
+      Storage.checkCreatable("--output", dir, conf); // resuming writes into it
     }
   }
 

@@ -64,6 +64,7 @@ public final class DatasetWriter implements AutoCloseable {
       throw new io.deeppipe.transforms.card.BadInputException(
           "--output " + path + " already exists (use --mode overwrite to replace it)");
     }
+    Storage.checkCreatable("--output", path, conf);
   }
 
   public String stagedPath(String child) {

@@ -8,8 +8,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.FsAction;
+import org.apache.hadoop.security.AccessControlException;
+import org.apache.hadoop.security.UserGroupInformation;
 
 /**
  * Small file operations on any Hadoop FileSystem URI (file:, hdfs:, s3a:), plus the atomic
@@ -32,6 +36,56 @@ public final class Storage {
       return fs(path, conf).exists(path);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Refuses, before any work, an output the current user could not publish: the nearest existing
+   * directory above {@code target} (where the temporary sibling is created and renamed) and
+   * {@code target} itself if it exists (a resumed run writes into it, an overwrite moves it) must
+   * be writable. Without this, a permission problem on HDFS surfaces only when the first task
+   * writes, after the whole input was read, as a runtime failure.
+   */
+  public static void checkCreatable(String option, Path target, Configuration conf) {
+    FileSystem fs = fs(target, conf);
+    try {
+      Path dir = target.getParent();
+      while (dir != null && !fs.exists(dir)) {
+        dir = dir.getParent();
+      }
+      if (dir != null) {
+        checkWritableDirectory(option, target, fs, fs.getFileStatus(dir));
+      }
+      if (fs.exists(target)) {
+        checkWritableDirectory(option, target, fs, fs.getFileStatus(target));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check " + option + " " + target, e);
+    }
+  }
+
+  private static void checkWritableDirectory(String option, Path target, FileSystem fs, FileStatus status)
+      throws IOException {
+    Path dir = status.getPath();
+    if (!status.isDirectory()) {
+      throw new BadInputException(option + " " + target + ": " + dir + " is a file, not a directory");
+    }
+    boolean writable;
+    if ("file".equals(fs.getScheme())) {
+      // the local file system's access() compares mode bits only and would refuse root
+      writable = new java.io.File(dir.toUri().getPath()).canWrite();
+    } else {
+      try {
+        fs.access(dir, FsAction.WRITE_EXECUTE);
+        writable = true;
+      } catch (AccessControlException e) {
+        writable = false;
+      }
+    }
+    if (!writable) {
+      throw new BadInputException(option + " " + target + " cannot be written: user "
+          + UserGroupInformation.getCurrentUser().getShortUserName() + " has no write permission on " + dir
+          + " (owner " + status.getOwner() + ", mode " + status.getPermission() + ")");
     }
   }
 
