@@ -49,7 +49,7 @@ class BenchSmokeIT {
     String text = Files.readString(md);
     assertThat(text).contains("hand-written text stays", Bench.BEGIN, Bench.END, "| text ingest |",
         "| image ingest (JPEG) |", "| image ingest (MNIST PNG) |", "| training (mlp) |", "| training (cnn) |",
-        "| inference |", "| formats (", "| memory |", "Machine:");
+        "| inference |", "| onnx (mlp) |", "| onnx (cnn) |", "| formats (", "| memory |", "Machine:");
     assertThat(text).doesNotContain("not measured");
   }
 }

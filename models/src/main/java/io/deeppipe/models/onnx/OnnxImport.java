@@ -154,7 +154,7 @@ public final class OnnxImport {
       String outputName = session.getOutputNames().iterator().next();
       OnnxSpec spec = new OnnxSpec(OnnxSpec.FILE_NAME, sha, inputName, inputType,
           o.image() != null ? o.image().layout().optionName() : "ids",
-          o.image() != null ? o.image().scale() : 1.0,
+          o.image() != null && !"uint8".equals(inputType) ? o.image().scale() : 1.0,
           o.image() != null ? boxed(o.image().mean()) : null, o.image() != null ? boxed(o.image().std()) : null,
           outputName, o.outputs().optionName());
       ModelCard card = card(o, labels, vocab, spec, shape(input));
@@ -236,16 +236,25 @@ public final class OnnxImport {
         throw new BadInputException(declared + ": it takes token ids (a text model), but the contract describes images"
             + " (--size); give --vocab and --max-length instead");
       }
-      if (t.type != OnnxJavaType.FLOAT) {
-        throw new BadInputException(declared + ": an image model must take float pixels");
-      }
       ImageContract c = o.image();
+      if (t.type == OnnxJavaType.UINT8) {
+        // a graph that normalises itself (what export-onnx writes) takes the stored bytes as they are
+        boolean identity = Arrays.stream(c.mean()).allMatch(m -> m == 0) && Arrays.stream(c.std()).allMatch(v -> v == 1)
+            && (c.scale() == 1 || Math.abs(c.scale() - 1 / 255.0) < 1e-12);
+        if (!identity) {
+          throw new BadInputException(declared + ": it takes the bytes as they are and normalises them itself, so"
+              + " --scale, --mean and --std do not apply (got scale " + c.scale() + ", mean " + Arrays.toString(c.mean())
+              + ", std " + Arrays.toString(c.std()) + ")");
+        }
+      } else if (t.type != OnnxJavaType.FLOAT) {
+        throw new BadInputException(declared + ": an image model must take float pixels or uint8 bytes");
+      }
       expected = switch (c.layout()) {
         case NCHW -> List.of(-1L, (long) c.channels(), (long) c.height(), (long) c.width());
         case NHWC -> List.of(-1L, (long) c.height(), (long) c.width(), (long) c.channels());
         case FLAT -> List.of(-1L, (long) c.height() * c.width() * c.channels());
       };
-      type = "float";
+      type = t.type == OnnxJavaType.UINT8 ? "uint8" : "float";
     } else {
       if (t.type == OnnxJavaType.FLOAT || t.type == OnnxJavaType.DOUBLE || t.type == OnnxJavaType.UINT8) {
         throw new BadInputException(declared + ": it takes pixels or features (not token ids), but the contract"

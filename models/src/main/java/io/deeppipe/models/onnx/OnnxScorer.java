@@ -1,5 +1,6 @@
 package io.deeppipe.models.onnx;
 
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -11,6 +12,7 @@ import io.deeppipe.transforms.card.OnnxSpec;
 import io.deeppipe.transforms.image.ImageIngest;
 import io.deeppipe.transforms.text.TextIngest;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
@@ -100,6 +102,24 @@ public final class OnnxScorer implements Serializable {
     int c = image.channels();
     int hw = h * w;
     boolean chw = "nchw".equals(spec.layout());
+    long[] shape = switch (spec.layout()) {
+      case "nchw" -> new long[] {n, c, h, w};
+      case "nhwc" -> new long[] {n, h, w, c};
+      default -> new long[] {n, (long) hw * c};
+    };
+    if ("uint8".equals(spec.inputType())) {
+      ByteBuffer x = ByteBuffer.allocateDirect(n * hw * c); // the graph normalises: the stored bytes go in
+      for (int i = 0; i < n; i++) {
+        byte[] img = (byte[]) rows.get(i).get(0);
+        int base = i * hw * c;
+        for (int p = 0; p < hw; p++) {
+          for (int k = 0; k < c; k++) {
+            x.put(base + (chw ? k * hw + p : p * c + k), img[p * c + k]);
+          }
+        }
+      }
+      return OnnxTensor.createTensor(env, x, shape, OnnxJavaType.UINT8);
+    }
     float[][] table = normalisedBytes();
     float[] x = new float[n * hw * c];
     for (int i = 0; i < n; i++) {
@@ -111,11 +131,6 @@ public final class OnnxScorer implements Serializable {
         }
       }
     }
-    long[] shape = switch (spec.layout()) {
-      case "nchw" -> new long[] {n, c, h, w};
-      case "nhwc" -> new long[] {n, h, w, c};
-      default -> new long[] {n, (long) hw * c};
-    };
     return OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
   }
 

@@ -80,6 +80,23 @@ class OnnxExportTest {
           }
         }
       }
+      // import-onnx takes the export back (uint8 NHWC in, probabilities out): same probabilities
+      ModelCard card = OnnxImport.run(new OnnxImport.Options(file.toString(), "0,1,2,3,4,5,6,7,8,9",
+          tmp.resolve(type.optionName() + "-imported").toString(), false, null, OnnxImport.Outputs.PROBABILITIES,
+          new OnnxImport.ImageContract(28, 28, 1, OnnxImport.Layout.NHWC, 1 / 255.0, new double[] {0},
+              new double[] {1}, io.deeppipe.transforms.image.Resizer.Mode.CROP, 100_000_000L), null), conf);
+      assertThat(card.onnx().inputType()).isEqualTo("uint8");
+      byte[] model = Files.readAllBytes(file);
+      double[] imported = new OnnxScorer(card, () -> model).probabilities(rows);
+      for (int i = 0; i < rows.size() * 10; i++) {
+        assertThat(imported[i]).as("imported " + type + " value " + i).isCloseTo(dl4j[i], within(1e-4));
+      }
+      assertThatThrownBy(() -> OnnxImport.check(new OnnxImport.Options(file.toString(), "0,1,2,3,4,5,6,7,8,9",
+          tmp.resolve("never").toString(), false, null, OnnxImport.Outputs.PROBABILITIES,
+          new OnnxImport.ImageContract(28, 28, 1, OnnxImport.Layout.NHWC, 1 / 255.0, new double[] {0.5},
+              new double[] {1}, io.deeppipe.transforms.image.Resizer.Mode.CROP, 100_000_000L), null), conf))
+          .isInstanceOf(BadInputException.class).hasMessageContaining("--scale, --mean and --std do not apply");
+      assertThat(tmp.resolve("never")).doesNotExist();
       byte[] raw = new byte[rows.size() * 784];
       pixels.get(raw);
       double[][] node = OnnxChecker.nodeProbabilities(file, "image", "uint8", new long[] {rows.size(), 28, 28, 1}, raw);
