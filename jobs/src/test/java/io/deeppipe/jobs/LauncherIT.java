@@ -44,11 +44,25 @@ class LauncherIT {
     assertThat(missing.out()).contains("does not exist");
     assertThat(launch(tmp, List.of(), "predict").code()).isEqualTo(2);
     assertThat(tmp.resolve("o")).doesNotExist();
-    // a runtime failure is 1, never 0: a file the JVM cannot write as output parent
+    // an output that cannot be created (its parent is a file) is refused before any work: 2, naming it
     Path blocker = Files.writeString(tmp.resolve("blocker"), "a file, not a directory");
     Path in = Files.writeString(tmp.resolve("in.txt"), "hello\n");
-    Run failed = launch(tmp, List.of(), "ingest-text", "--input", in.toString(), "--output", blocker.resolve("out").toString());
+    Run blocked = launch(tmp, List.of(), "ingest-text", "--input", in.toString(), "--output", blocker.resolve("out").toString());
+    assertThat(blocked.code()).as(blocked.out()).isEqualTo(2);
+    assertThat(blocked.out()).contains(blocker.toString(), "is a file, not a directory");
+    // a runtime failure is 1, never 0: a damaged compressed input is only found out while Spark reads it
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+      for (int i = 0; i < 2000; i++) {
+        out.write(("{\"text\": \"record " + i + " of a corpus whose file was cut short\"}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+    byte[] whole = gz.toByteArray();
+    Path damaged = Files.write(tmp.resolve("cut.jsonl.gz"), java.util.Arrays.copyOf(whole, whole.length / 2));
+    Run failed = launch(tmp, List.of(), "ingest-text", "--input", damaged.toString(), "--format", "jsonl",
+        "--output", tmp.resolve("from-damaged").toString());
     assertThat(failed.code()).as(failed.out()).isEqualTo(1);
+    assertThat(tmp.resolve("from-damaged")).doesNotExist();
   }
 
   @Test
