@@ -49,11 +49,6 @@ public final class IngestTextCommand extends JobCommand {
   protected void prepare() {
     IngestParams.Text i = ingest.apply();
     TextPreprocessor p = preprocessing.apply();
-    try {
-      p.getChecks();
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(preprocessing.withFlags(e.getMessage()));
-    }
     options =
         new TextIngestOptions(
             input.input, output.output, output.overwrite(), i.getFormat(), i.getOrDefault(i.textField()),

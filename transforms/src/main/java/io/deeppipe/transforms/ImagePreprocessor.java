@@ -62,11 +62,7 @@ public final class ImagePreprocessor extends Estimator<ImagePreprocessorModel>
             .filter(col(TextPreprocessorModel.REJECTED_REASON).isNull())
             .cache();
     try {
-      List<String> labels =
-          io.deeppipe.transforms.ml.Schemas.hasColumn(dataset.schema(), getLabelCol())
-              ? IngestSteps.labels(good.withColumn(IngestSteps.LABEL, TextPreprocessorModel.trimmedLabel(getLabelCol())))
-              : List.of();
-      return model(ImageIngest.meanStd(good, getChannels()), labels);
+      return model(ImageIngest.meanStd(good, getChannels()), IngestSteps.labels(good, getLabelCol()));
     } finally {
       good.unpersist();
     }

@@ -111,8 +111,7 @@ public final class ImagePreprocessorModel extends Model<ImagePreprocessorModel>
         }, decoded);
     String tmp = "decoded__" + uid;
     Column good = col(tmp + "." + TextPreprocessorModel.REJECTED_REASON).isNull();
-    Column label = Schemas.hasColumn(dataset.schema(), getLabelCol())
-        ? TextPreprocessorModel.trimmedLabel(getLabelCol()) : lit(null).cast("string");
+    Column label = IngestSteps.labelOf(dataset.schema(), getLabelCol());
     return dataset.toDF()
         .withColumn(tmp, decode.apply(col(getInputCol())))
         .withColumn(ImageIngest.IMAGE, col(tmp + "." + ImageIngest.IMAGE), schema.apply(ImageIngest.IMAGE).metadata())

@@ -67,6 +67,21 @@ public final class IngestSteps {
     return SplitAssigner.assign(marked.filter(col(DUPLICATE).equalTo(false)), ID, split, seed);
   }
 
+  /**
+   * The label of an input the Spark ML stages transform: {@code labelCol} as ingest reads labels
+   * (trimmed, an empty label is no label), or null for every row when the input has no such column.
+   */
+  public static Column labelOf(org.apache.spark.sql.types.StructType schema, String labelCol) {
+    return io.deeppipe.transforms.ml.Schemas.hasColumn(schema, labelCol)
+        ? org.apache.spark.sql.functions.nullif(org.apache.spark.sql.functions.trim(col(labelCol)), lit(""))
+        : lit(null).cast(DataTypes.StringType);
+  }
+
+  /** The sorted distinct labels of {@code rows}' {@code labelCol} as {@link #labelOf} reads it. */
+  public static List<String> labels(Dataset<Row> rows, String labelCol) {
+    return labels(rows.withColumn(LABEL, labelOf(rows.schema(), labelCol)));
+  }
+
   /** The sorted distinct labels of the kept rows (few: only these reach the driver). */
   public static List<String> labels(Dataset<Row> kept) {
     return kept.select(LABEL).where(col(LABEL).isNotNull()).distinct().orderBy(LABEL)

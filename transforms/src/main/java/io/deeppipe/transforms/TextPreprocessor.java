@@ -63,12 +63,9 @@ public final class TextPreprocessor extends Estimator<TextPreprocessorModel>
   @Override
   public TextPreprocessorModel fit(Dataset<?> dataset) {
     transformSchema(dataset.schema(), true);
-    Dataset<Row> checked = TextPreprocessorModel.checked(dataset.toDF(), this);
-    Dataset<Row> good = checked.filter(col(TextPreprocessorModel.CHECKED_TEXT).isNotNull());
-    List<String> labels =
-        io.deeppipe.transforms.ml.Schemas.hasColumn(dataset.schema(), getLabelCol())
-            ? IngestSteps.labels(good.withColumn(IngestSteps.LABEL, TextPreprocessorModel.trimmedLabel(getLabelCol())))
-            : List.of();
+    Dataset<Row> good = TextPreprocessorModel.checked(dataset.toDF(), this)
+        .filter(col(TextPreprocessorModel.CHECKED_TEXT).isNotNull());
+    List<String> labels = IngestSteps.labels(good, getLabelCol());
     return fitCleaned(good.select(col(TextPreprocessorModel.CHECKED_TEXT).as(TextIngest.TEXT)), labels);
   }
 

@@ -1,9 +1,6 @@
 package io.deeppipe.transforms;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.nullif;
-import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
@@ -97,18 +94,15 @@ public final class TextPreprocessorModel extends Model<TextPreprocessorModel>
         .add(REJECTED_REASON, DataTypes.StringType);
     UserDefinedFunction prepare =
         udf((String raw) -> {
-          if (raw != null && raw.indexOf('\uFFFD') >= 0) {
-            return RowFactory.create(null, null, INVALID_UTF8);
-          }
-          TextCleaner.Outcome o = checks.apply(raw);
+          TextCleaner.Outcome o = outcome(checks, raw);
           if (o.reason() != null) {
             return RowFactory.create(null, null, o.reason());
           }
-          List<String> tokens = tokenizer.tokenize(o.text());
-          return RowFactory.create(vocab.encode(tokens, maxLength, truncation), Math.min(tokens.size(), maxLength), null);
+          Row e = TextIngest.encodeOne(o.text(), tokenizer, vocab, maxLength, truncation);
+          return RowFactory.create(e.get(0), e.get(1), null);
         }, encoded);
     String tmp = "preprocessed__" + uid;
-    Column label = Schemas.hasColumn(dataset.schema(), getLabelCol()) ? trimmedLabel(getLabelCol()) : lit(null).cast("string");
+    Column label = IngestSteps.labelOf(dataset.schema(), getLabelCol());
     return dataset.toDF()
         .withColumn(tmp, prepare.apply(col(getInputCol())))
         .withColumn(TextIngest.TOKEN_IDS, col(tmp + "." + TextIngest.TOKEN_IDS), metadataOf(schema, TextIngest.TOKEN_IDS))
@@ -120,16 +114,18 @@ public final class TextPreprocessorModel extends Model<TextPreprocessorModel>
         .drop(tmp);
   }
 
-  /** {@code label} as ingest reads it: trimmed, an empty label is no label. */
-  static Column trimmedLabel(String labelCol) {
-    return nullif(trim(col(labelCol)), lit(""));
+  /**
+   * One raw text's outcome: refused as invalid UTF-8 (bytes that were not UTF-8 decode to U+FFFD,
+   * as ingest's readers treat them), else what the cleaning checks decide.
+   */
+  static TextCleaner.Outcome outcome(TextCleaner.Checks checks, String raw) {
+    return raw != null && raw.indexOf('\uFFFD') >= 0 ? new TextCleaner.Outcome(null, INVALID_UTF8) : checks.apply(raw);
   }
 
   /** The input with {@link #CHECKED_TEXT}: the cleaned text of rows that pass the checks, else null. */
   static Dataset<Row> checked(Dataset<Row> raw, TextPreprocessorParams p) {
     TextCleaner.Checks checks = p.getChecks();
-    UserDefinedFunction clean =
-        udf((String s) -> s != null && s.indexOf('\uFFFD') >= 0 ? null : checks.apply(s).text(), DataTypes.StringType);
+    UserDefinedFunction clean = udf((String s) -> outcome(checks, s).text(), DataTypes.StringType);
     return raw.withColumn(CHECKED_TEXT, clean.apply(col(p.getInputCol())));
   }
 

@@ -101,10 +101,7 @@ public final class TextIngest {
         .add(LENGTH, DataTypes.IntegerType, false);
     UserDefinedFunction enc =
         udf(
-            (String text) -> {
-              List<String> tokens = tokenizer.tokenize(text);
-              return RowFactory.create(vocab.encode(tokens, maxLength, truncation), Math.min(tokens.size(), maxLength));
-            },
+            (String text) -> encodeOne(text, tokenizer, vocab, maxLength, truncation),
             encoded);
     // Spark does not inline a UDF into two consumers (CollapseProject), so it runs once per row
     String both = "encoded_text";
@@ -112,6 +109,13 @@ public final class TextIngest {
         .withColumn(TOKEN_IDS, col(both + "." + TOKEN_IDS))
         .withColumn(LENGTH, col(both + "." + LENGTH))
         .drop(both);
+  }
+
+  /** One cleaned text as {@code (token_ids, length)}: ingest's and the preprocessor model's encoding. */
+  public static Row encodeOne(
+      String text, Tokenizer tokenizer, Vocabulary vocab, int maxLength, Vocabulary.Truncation truncation) {
+    List<String> tokens = tokenizer.tokenize(text);
+    return RowFactory.create(vocab.encode(tokens, maxLength, truncation), Math.min(tokens.size(), maxLength));
   }
 
   /** Runs the whole job; returns the card of the published dataset. */
