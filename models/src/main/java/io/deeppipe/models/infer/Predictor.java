@@ -242,7 +242,16 @@ public final class Predictor implements Serializable {
   }
 
   private double[] dl4jProbabilities(List<Row> features, Batches batches) {
-    MultiLayerNetwork net = ModelPool.borrow(key, model.value());
+    return probabilities(key, model.value(), batches, features);
+  }
+
+  /**
+   * Every class's probability for a minibatch of {@code features} rows (the adapter's columns
+   * first), flat and row after row, from the network {@code modelZip} deserialised once per JVM
+   * under {@code key} and borrowed by one task at a time.
+   */
+  public static double[] probabilities(String key, byte[] modelZip, Batches batches, List<Row> features) {
+    MultiLayerNetwork net = ModelPool.borrow(key, modelZip);
     try {
       INDArray probs = net.output(batches.features(features), false, batches.mask(features), null);
       // one bulk copy per minibatch: toDoubleMatrix() and getRow() build an NDArray (and its native
@@ -257,7 +266,7 @@ public final class Predictor implements Serializable {
    * The indices of the {@code k} largest of {@code p}, highest first; of equal values the lower
    * index comes first, NaN last. A selection, not a sort: k is --top-k, 5 by default.
    */
-  static int[] topIndices(double[] p, int k) {
+  public static int[] topIndices(double[] p, int k) {
     int[] out = new int[k];
     boolean[] taken = new boolean[p.length];
     for (int n = 0; n < k; n++) {

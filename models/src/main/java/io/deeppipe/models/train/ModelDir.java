@@ -30,6 +30,8 @@ public final class ModelDir {
   public static final String METRICS = "metrics.csv";
   public static final String CURVES = "training.png";
   public static final String CHECKPOINTS = "checkpoints";
+  /** The network of the best epoch so far. */
+  public static final String BEST = CHECKPOINTS + "/best.zip";
 
   private final Path dir;
   private final Configuration conf;

@@ -93,7 +93,6 @@ public final class SparkTrainer {
     }
     InputSpec spec = InputSpec.of(data);
     Batches batches = new Batches(spec, o.model());
-    int workers = o.workers() > 0 ? o.workers() : spark.sparkContext().defaultParallelism();
 
     TrainingState state;
     MultiLayerNetwork net;
@@ -107,62 +106,18 @@ public final class SparkTrainer {
       LOG.info("resuming {} after epoch {} (best epoch {})", o.output(), state.epochs().size(), state.bestEpoch());
     } else {
       state = TrainingState.fresh(o.model().optionName(), data.fingerprint());
-      net = new MultiLayerNetwork(Networks.build(o.model(), spec, o));
-      net.init();
+      net = newNetwork(o, spec);
     }
-    LOG.info("{}: {} parameters, {} workers, batch {} per worker, averaging every {} minibatches",
-        o.model().optionName(), net.numParams(), workers, o.batchSize(), o.averagingFrequency());
-
     spark.sparkContext().setJobGroup("train", "train " + o.model().optionName() + " on " + o.data(), false);
-    // round-robin over the workers, cached as rows (DL4J's Direct approach refuses a persisted RDD of DataSets)
-    Dataset<Row> train =
-        rows(spark, o.data(), SplitAssigner.TRAIN, batches).repartition(workers).persist(StorageLevel.MEMORY_AND_DISK_SER());
     boolean validate = data.count(SplitAssigner.VALIDATION) > 0;
-    JavaRDD<DataSet> validation =
-        validate ? toDataSets(rows(spark, o.data(), SplitAssigner.VALIDATION, batches), batches, o.batchSize(), -1) : null;
+    Fitted fitted = fit(spark, rows(spark, o.data(), SplitAssigner.TRAIN, batches),
+        validate ? rows(spark, o.data(), SplitAssigner.VALIDATION, batches) : null, batches, net, state, o,
+        Checkpoints.in(dir));
+    state = fitted.state();
+    String stopped = fitted.stopped();
+    int workers = fitted.workers();
 
-    JavaSparkContext jsc = new JavaSparkContext(spark.sparkContext());
-
-    String stopped = "completed " + o.epochs() + " epochs";
-    if (validate && !state.epochs().isEmpty() && state.epochsWithoutImprovement() >= o.patience()) {
-      // killed after it had stopped early: resuming must not train past where it stopped
-      stopped = earlyStop(state.epochs().size(), o.patience());
-    }
-    for (int epoch = state.epochs().size() + 1; epoch <= o.epochs() && !stopped.startsWith("early"); epoch++) {
-      long t0 = System.currentTimeMillis();
-      spark.sparkContext().setJobDescription("train epoch " + epoch);
-      // a master per epoch, seeded by the epoch: its split order then does not depend on how many
-      // epochs this process ran, so a resumed run repeats what the uninterrupted one would do
-      SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(jsc, net, master(o, o.seed() + epoch));
-      int jobsBefore = spark.sparkContext().statusTracker().getJobIdsForGroup("train").length;
-      sparkNet.fit(toDataSets(train, batches, o.batchSize(), o.seed() * 1_000_003L + epoch));
-      int fitJobs = spark.sparkContext().statusTracker().getJobIdsForGroup("train").length - jobsBefore;
-      long fitMillis = System.currentTimeMillis() - t0;
-      net = sparkNet.getNetwork();
-      double loss = sparkNet.getScore();
-      double accuracy = Double.NaN;
-      if (validate) {
-        spark.sparkContext().setJobDescription("validate epoch " + epoch);
-        Evaluation eval = sparkNet.evaluate(validation);
-        accuracy = eval.accuracy();
-      }
-      long millis = System.currentTimeMillis() - t0;
-      state = state.next(new ModelCard.Epoch(epoch, loss, accuracy, millis), millis);
-      // where an epoch's time goes: the averaged fit (one Spark job per averaging round) and the
-      // distributed validation
-      LOG.info("epoch {}/{}: train loss {}, validation accuracy {} ({} ms: fit {} ms in {} Spark jobs, validation {} ms){}",
-          epoch, o.epochs(), String.format(Locale.ROOT, "%.4f", loss), String.format(Locale.ROOT, "%.4f", accuracy),
-          millis, fitMillis, fitJobs, millis - fitMillis, state.improvedLast() ? " - best so far" : "");
-      checkpoint(dir, net, state);
-      if (validate && state.epochsWithoutImprovement() >= o.patience()) {
-        stopped = earlyStop(epoch, o.patience());
-        LOG.info(stopped);
-        break;
-      }
-    }
-    train.unpersist();
-
-    MultiLayerNetwork best = dir.readNetwork(ModelDir.CHECKPOINTS + "/best.zip");
+    MultiLayerNetwork best = fitted.best();
     dir.writeNetwork(ModelDir.MODEL, best);
     dir.writeAtomically(ModelDir.METRICS, metricsCsv(state.epochs()));
     if (data.text() != null) {
@@ -190,6 +145,84 @@ public final class SparkTrainer {
     LOG.info("model written to {}: best epoch {}, validation accuracy {}", o.output(), card.bestEpoch(),
         card.bestValidationAccuracy());
     return card;
+  }
+
+  /** A fresh network of {@code o}'s type and sizes for {@code spec}, initialised with its seed. */
+  public static MultiLayerNetwork newNetwork(TrainOptions o, InputSpec spec) {
+    MultiLayerNetwork net = new MultiLayerNetwork(Networks.build(o.model(), spec, o));
+    net.init();
+    return net;
+  }
+
+  /**
+   * What {@link #fit} returns: the best network (of the best validation epoch, or the last one
+   * without validation), the state after the last epoch, why it stopped and the workers it used.
+   */
+  public record Fitted(MultiLayerNetwork best, TrainingState state, String stopped, int workers) {}
+
+  /**
+   * The epochs: {@code net} trained data-parallel on {@code trainRows} (columns as {@code batches}
+   * reads them) from where {@code state} left it, {@code validationRows} (null = none) evaluated
+   * after each epoch for early stopping, every epoch handed to {@code checkpoints}. Serves
+   * {@code train} (rows of a dataset's splits, checkpoints in the model directory) and
+   * {@code DeepClassifier.fit} (rows of any DataFrame).
+   */
+  public static Fitted fit(SparkSession spark, Dataset<Row> trainRows, Dataset<Row> validationRows, Batches batches,
+      MultiLayerNetwork net, TrainingState state, TrainOptions o, Checkpoints checkpoints) {
+    int workers = o.workers() > 0 ? o.workers() : spark.sparkContext().defaultParallelism();
+    LOG.info("{}: {} parameters, {} workers, batch {} per worker, averaging every {} minibatches",
+        o.model().optionName(), net.numParams(), workers, o.batchSize(), o.averagingFrequency());
+    // round-robin over the workers, cached as rows (DL4J's Direct approach refuses a persisted RDD of DataSets)
+    Dataset<Row> train = trainRows.repartition(workers).persist(StorageLevel.MEMORY_AND_DISK_SER());
+    boolean validate = validationRows != null;
+    JavaRDD<DataSet> validation = validate ? toDataSets(validationRows, batches, o.batchSize(), -1) : null;
+
+    JavaSparkContext jsc = new JavaSparkContext(spark.sparkContext());
+    String group = spark.sparkContext().getLocalProperty("spark.jobGroup.id");
+
+    String stopped = "completed " + o.epochs() + " epochs";
+    if (validate && !state.epochs().isEmpty() && state.epochsWithoutImprovement() >= o.patience()) {
+      // killed after it had stopped early: resuming must not train past where it stopped
+      stopped = earlyStop(state.epochs().size(), o.patience());
+    }
+    for (int epoch = state.epochs().size() + 1; epoch <= o.epochs() && !stopped.startsWith("early"); epoch++) {
+      long t0 = System.currentTimeMillis();
+      spark.sparkContext().setJobDescription("train epoch " + epoch);
+      // a master per epoch, seeded by the epoch: its split order then does not depend on how many
+      // epochs this process ran, so a resumed run repeats what the uninterrupted one would do
+      SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(jsc, net, master(o, o.seed() + epoch));
+      int jobsBefore = jobsIn(spark, group);
+      sparkNet.fit(toDataSets(train, batches, o.batchSize(), o.seed() * 1_000_003L + epoch));
+      int fitJobs = jobsIn(spark, group) - jobsBefore;
+      long fitMillis = System.currentTimeMillis() - t0;
+      net = sparkNet.getNetwork();
+      double loss = sparkNet.getScore();
+      double accuracy = Double.NaN;
+      if (validate) {
+        spark.sparkContext().setJobDescription("validate epoch " + epoch);
+        Evaluation eval = sparkNet.evaluate(validation);
+        accuracy = eval.accuracy();
+      }
+      long millis = System.currentTimeMillis() - t0;
+      state = state.next(new ModelCard.Epoch(epoch, loss, accuracy, millis), millis);
+      // where an epoch's time goes: the averaged fit (one Spark job per averaging round) and the
+      // distributed validation
+      LOG.info("epoch {}/{}: train loss {}, validation accuracy {} ({} ms: fit {} ms in {} Spark jobs, validation {} ms){}",
+          epoch, o.epochs(), String.format(Locale.ROOT, "%.4f", loss), String.format(Locale.ROOT, "%.4f", accuracy),
+          millis, fitMillis, fitJobs, millis - fitMillis, state.improvedLast() ? " - best so far" : "");
+      checkpoints.save(net, state);
+      if (validate && state.epochsWithoutImprovement() >= o.patience()) {
+        stopped = earlyStop(epoch, o.patience());
+        LOG.info(stopped);
+        break;
+      }
+    }
+    train.unpersist();
+    return new Fitted(checkpoints.best(), state, stopped, workers);
+  }
+
+  private static int jobsIn(SparkSession spark, String group) {
+    return group == null ? 0 : spark.sparkContext().statusTracker().getJobIdsForGroup(group).length;
   }
 
   /**
@@ -223,21 +256,6 @@ public final class SparkTrainer {
 
   private static String earlyStop(int epoch, int patience) {
     return "early stop after epoch " + epoch + ": no better validation accuracy for " + patience + " epochs";
-  }
-
-  /**
-   * Network first, state last, previous network deleted after: a kill at any point leaves a state
-   * whose network exists. A best.zip newer than the state is rewritten identically on resume, since
-   * the redone epoch is deterministic.
-   */
-  private static void checkpoint(ModelDir dir, MultiLayerNetwork net, TrainingState state) {
-    int epochs = state.epochs().size();
-    dir.writeNetwork(ModelDir.lastCheckpoint(epochs), net);
-    if (state.improvedLast()) {
-      dir.writeNetwork(ModelDir.CHECKPOINTS + "/best.zip", net);
-    }
-    dir.writeAtomically(ModelDir.CHECKPOINTS + "/" + TrainingState.FILE_NAME, Cards.toJson(state));
-    dir.deleteQuietly(ModelDir.lastCheckpoint(epochs - 1));
   }
 
   /** The labelled rows of one split, with only the columns the adapter reads. */

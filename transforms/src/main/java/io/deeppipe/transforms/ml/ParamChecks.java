@@ -45,6 +45,20 @@ public final class ParamChecks {
     return check(param, ">= " + min, v -> ((Number) v).longValue() >= min);
   }
 
+  /** A double in [min, max) or [min, max] ({@code maxIncluded}); {@code minExcluded} makes it (min, ...]. */
+  public static Function1<Object, Object> doubleRange(
+      String param, double min, boolean minExcluded, double max, boolean maxIncluded) {
+    String rule = "in " + (minExcluded ? "(" : "[") + fmt(min) + ", " + fmt(max) + (maxIncluded ? "]" : ")");
+    return check(param, rule, v -> {
+      double d = ((Number) v).doubleValue();
+      return (minExcluded ? d > min : d >= min) && (maxIncluded ? d <= max : d < max);
+    });
+  }
+
+  private static String fmt(double d) {
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) : String.valueOf(d);
+  }
+
   /** A string Param that takes one of {@code choices}, compared without case. */
   public static Function1<String, Object> oneOf(String param, List<String> choices) {
     return check(param, "one of " + String.join(", ", choices),
