@@ -67,6 +67,13 @@ public record ClassifierInput(InputSpec spec, List<String> labels, String featur
     return new ClassifierInput(spec, labels, features, TextIngest.LENGTH);
   }
 
+  /** The input of a network trained on an ingested dataset: its standard columns and its card's facts. */
+  public static ClassifierInput of(InputSpec spec, List<String> labels) {
+    return spec.isText()
+        ? new ClassifierInput(spec, labels, TextIngest.TOKEN_IDS, TextIngest.LENGTH)
+        : new ClassifierInput(spec, labels, ImageIngest.IMAGE, null);
+  }
+
   /** The labels in index order: the nominal attribute of {@code labelCol}. */
   static List<String> labels(StructType schema, String labelCol) {
     Schemas.requireColumn(schema, labelCol, "labelCol", DataTypes.IntegerType, true);

@@ -85,6 +85,18 @@ public final class DeepClassifier extends Estimator<DeepClassificationModel>
     return (DeepClassifier) set(validationFraction(), value);
   }
 
+  /** The estimator with the hyper-parameters of a {@code train} run (the other Params at their defaults). */
+  public static DeepClassifier of(TrainOptions o) {
+    DeepClassifier c = new DeepClassifier();
+    c.set(c.network(), o.model().optionName()).set(c.epochs(), o.epochs()).set(c.batchSize(), o.batchSize())
+        .set(c.learningRate(), o.learningRate()).set(c.seed(), o.seed())
+        .set(c.updater(), io.deeppipe.transforms.Choices.name(o.updater())).set(c.dropout(), o.dropout())
+        .set(c.l2(), o.l2()).set(c.hidden(), o.hidden()).set(c.embedding(), o.embedding()).set(c.heads(), o.heads())
+        .set(c.layers(), o.layers()).set(c.workers(), o.workers()).set(c.averagingFrequency(), o.averagingFrequency())
+        .set(c.prefetch(), o.prefetch()).set(c.patience(), o.patience());
+    return c;
+  }
+
   @Override
   public DeepClassificationModel fit(Dataset<?> dataset) {
     transformSchema(dataset.schema(), true);

@@ -22,6 +22,7 @@ import org.deeplearning4j.util.ModelSerializer;
  * MODEL_DIR/model.json  the model card, written last: its presence means finished
  * MODEL_DIR/metrics.csv MODEL_DIR/training.png MODEL_DIR/vocab.txt (text models)
  * MODEL_DIR/preprocessor/ (the dataset's fitted preprocessing, a Spark ML PipelineModel)
+ * MODEL_DIR/pipeline/   (that preprocessing + the trained DeepClassificationModel: raw input in, predictions out)
  * MODEL_DIR/checkpoints/{last-N.zip, best.zip, state.json}   for --resume (N = epochs done)
  * </pre>
  */
@@ -30,6 +31,8 @@ public final class ModelDir {
   public static final String METRICS = "metrics.csv";
   public static final String CURVES = "training.png";
   public static final String CHECKPOINTS = "checkpoints";
+  /** The fitted preprocessing + classifier as one Spark ML PipelineModel. */
+  public static final String PIPELINE = "pipeline";
   /** The network of the best epoch so far. */
   public static final String BEST = CHECKPOINTS + "/best.zip";
 
@@ -217,6 +220,27 @@ public final class ModelDir {
       if (!org.apache.hadoop.fs.FileUtil.copy(from, source, fs(), target, false, true, conf)) {
         throw new IOException("cannot copy " + source + " to " + target);
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * {@code MODEL_DIR/pipeline/}: the dataset's fitted preprocessing followed by {@code classifier},
+   * one Spark ML {@code PipelineModel} that turns raw files or raw text into predictions
+   * ({@code PipelineModel.load(MODEL_DIR + "/pipeline").transform(raw)}). Not written for a
+   * dataset without a {@code preprocessor/} (ingested before there were preprocessors).
+   */
+  public void writePipeline(Path preprocessor, io.deeppipe.models.DeepClassificationModel classifier) {
+    if (!Storage.exists(preprocessor, conf)) {
+      return;
+    }
+    org.apache.spark.ml.Transformer[] pre = org.apache.spark.ml.PipelineModel.load(preprocessor.toString()).stages();
+    org.apache.spark.ml.Transformer[] stages = java.util.Arrays.copyOf(pre, pre.length + 1);
+    stages[pre.length] = classifier;
+    try {
+      new org.apache.spark.ml.PipelineModel(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("pipeline"), stages)
+          .write().overwrite().save(path(PIPELINE).toString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

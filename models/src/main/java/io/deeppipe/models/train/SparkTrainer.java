@@ -125,7 +125,10 @@ public final class SparkTrainer {
       dir.writeAtomically(Vocabulary.FILE_NAME,
           io.deeppipe.transforms.io.Storage.readString(new Path(o.data(), Vocabulary.FILE_NAME), conf));
     }
-    dir.copyPreprocessor(new Path(o.data(), io.deeppipe.transforms.io.DatasetWriter.PREPROCESSOR));
+    Path preprocessor = new Path(o.data(), io.deeppipe.transforms.io.DatasetWriter.PREPROCESSOR);
+    dir.copyPreprocessor(preprocessor);
+    dir.writePipeline(preprocessor,
+        io.deeppipe.models.DeepClassifier.of(o).model(io.deeppipe.models.ClassifierInput.of(spec, data.labels()), best));
     try {
       java.nio.file.Path png = Files.createTempFile("training", ".png");
       Plots.trainingCurves(state.epochs(), o.model().optionName() + " on " + new Path(o.data()).getName(), png);

@@ -38,11 +38,12 @@ class SparkTrainerTest {
   private final SparkSession spark = LocalSpark.session();
   @TempDir static Path shared;
   static String mnist;
+  static Path tree;
 
   /** 4 000 real MNIST digits, ingested with the real image job. */
   @BeforeAll
   static void ingest() throws Exception {
-    Path tree = TestData.writeMnistPngs(shared.resolve("png"), 400);
+    tree = TestData.writeMnistPngs(shared.resolve("png"), 400);
     mnist = shared.resolve("mnist").toString();
     ImageIngest.run(LocalSpark.session(), new ImageIngestOptions(tree.toString(), null, mnist, false, 28, 28, 1,
         Resizer.Mode.CROP, 100_000_000L, true, SplitFractions.parse("0.8,0.1,0.1"), 42, false, 32));
@@ -102,11 +103,29 @@ class SparkTrainerTest {
     assertThat(Path.of(mlpDir, "training.png")).isNotEmptyFile();
     assertThat(Files.readAllLines(Path.of(mlpDir, "metrics.csv"))).hasSize(9).first().asString().startsWith("epoch,");
     assertThat(Files.readString(Path.of(mlpDir, "model.json"))).contains("\"model\" : \"mlp\"", "\"mean\"");
+    pipelineScoresRawFilesAsPredictScoresTheDataset(mlpDir);
 
     String cnnDir = shared.resolve("cnn").toString();
     ModelCard cnn = SparkTrainer.train(spark, options(ModelType.CNN, 4, cnnDir, 2, 2e-3, 5, false));
     assertThat(testAccuracy(cnn, cnnDir)).isGreaterThanOrEqualTo(0.90);
     assertThat(cnn.inputShape()).containsExactly(1, 28, 28);
+  }
+
+  /**
+   * MODEL_DIR/pipeline/ = Spark's PipelineModel of the dataset's preprocessor and the classifier:
+   * it scores the raw PNG files, and gives each test image the class predict gives its ingested row.
+   */
+  private void pipelineScoresRawFilesAsPredictScoresTheDataset(String modelDir) {
+    Dataset<Row> raw = spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(tree.toString());
+    Dataset<Row> scored = org.apache.spark.ml.PipelineModel.load(modelDir + "/pipeline").transform(raw);
+    assertThat(scored.where("rejected_reason is null").count()).isEqualTo(raw.count());
+    Dataset<Row> test = spark.read().parquet(mnist + "/parquet/test");
+    Dataset<Row> predicted = io.deeppipe.models.infer.Predictor.load(spark, modelDir).transform(test);
+    List<Row> pairs = predicted.join(scored.select(org.apache.spark.sql.functions.col("path").as("source"),
+            org.apache.spark.sql.functions.col("prediction").as("pipeline_prediction")), "source")
+        .select("prediction_index", "pipeline_prediction").collectAsList();
+    assertThat(pairs).hasSize((int) test.count());
+    assertThat(pairs).allSatisfy(r -> assertThat(r.getDouble(1)).isEqualTo((double) r.getInt(0)));
   }
 
   @Test
