@@ -46,8 +46,16 @@ final class ParamOptions {
    * Adds an option to {@code spec} for each Param of {@code stage} except {@code apiOnly} (column
    * names, which only the library API sets; the CLI reads files into the standard columns).
    */
-  @SuppressWarnings("unchecked")
   static ParamOptions bind(CommandSpec spec, Params stage, Set<String> apiOnly) {
+    return bind(spec, stage, apiOnly, Map.of());
+  }
+
+  /**
+   * As {@link #bind(CommandSpec, Params, Set)}, with the flags of some Params named otherwise
+   * ({@code network} → {@code --model}: the flag users had before the Param existed).
+   */
+  @SuppressWarnings("unchecked")
+  static ParamOptions bind(CommandSpec spec, Params stage, Set<String> apiOnly, Map<String, String> renamed) {
     ParamOptions bound = new ParamOptions(stage);
     List<Param<?>> params = new ArrayList<>(List.of(stage.params()));
     params.sort(Comparator.comparing(Param::name));
@@ -56,7 +64,7 @@ final class ParamOptions {
         continue;
       }
       Param<Object> param = (Param<Object>) p;
-      String flag = flag(param.name());
+      String flag = renamed.getOrDefault(param.name(), flag(param.name()));
       bound.flags.put(param.name(), flag);
       Object fallback = stage.getDefault(param).get();
       OptionSpec.Builder option =

@@ -1,12 +1,15 @@
 package io.deeppipe.jobs;
 
-import io.deeppipe.models.ModelType;
+import io.deeppipe.models.DeepClassifier;
 import io.deeppipe.models.TrainOptions;
 import io.deeppipe.models.train.SparkTrainer;
 import io.deeppipe.transforms.card.ModelCard;
+import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -15,13 +18,22 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description =
         "Trains a DL4J network data-parallel on the Spark executors (parameter averaging) on an ingested dataset:"
-            + " model.zip + model.json + metrics.csv + training.png + checkpoints/.")
+            + " model.zip + model.json + metrics.csv + training.png + checkpoints/ + pipeline/ (a Spark ML PipelineModel:"
+            + " the dataset's preprocessing + the network, raw input in, predictions out). The network options are the"
+            + " Params of io.deeppipe.models.DeepClassifier.")
 public final class TrainCommand extends JobCommand {
+  /**
+   * Params the library API sets and {@code train} does not: the columns (train reads a dataset's
+   * standard ones), the checkpoint directory (always {@code --output}/checkpoints), the validation
+   * sample (train uses the dataset's validation split) and what only scoring reads.
+   */
+  static final Set<String> NOT_OPTIONS = Set.of("featuresCol", "labelCol", "predictionCol", "probabilityCol",
+      "rawPredictionCol", "topK", "checkpointDir", "validationFraction");
+  /** {@code --model} was the flag before the Param existed; users and scripts keep it. */
+  static final Map<String, String> RENAMED = Map.of("network", "--model");
+
   @Option(names = "--data", paramLabel = "DATASET_DIR", description = "An ingested dataset (with dataset.json).")
   String data;
-
-  @Option(names = "--model", paramLabel = "TYPE", description = "mlp, cnn (images), lstm, transformer (text) (default: ${DEFAULT-VALUE}).")
-  String model;
 
   @Mixin SharedOptions.Output output = new SharedOptions.Output();
 
@@ -29,68 +41,32 @@ public final class TrainCommand extends JobCommand {
       description = "Continue an unfinished run in --output from its last checkpoint (default: ${DEFAULT-VALUE}).")
   boolean resume;
 
-  @Option(names = "--epochs", paramLabel = "N", description = "Epochs at most (default: ${DEFAULT-VALUE}).")
-  int epochs;
-
-  @Option(names = "--batch-size", paramLabel = "N", description = "Minibatch size per worker (default: ${DEFAULT-VALUE}).")
-  int batchSize;
-
-  @Option(names = "--learning-rate", paramLabel = "LR", description = "Learning rate (default: ${DEFAULT-VALUE}).")
-  double learningRate;
-
-  @Option(names = "--updater", paramLabel = "NAME", description = "adam, sgd, nesterovs or rmsprop (default: ${DEFAULT-VALUE}).")
-  String updater;
-
-  @Option(names = "--dropout", paramLabel = "P", description = "Dropout probability on dense layers (default: ${DEFAULT-VALUE}).")
-  double dropout;
-
-  @Option(names = "--l2", paramLabel = "W", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
-  double l2;
-
-  @Option(names = "--hidden", paramLabel = "N",
-      description = "Units of the hidden dense layers; LSTM units per direction; Transformer feed-forward width (default: ${DEFAULT-VALUE}).")
-  int hidden;
-
-  @Option(names = "--embedding", paramLabel = "N", description = "Token embedding size = Transformer width (text models) (default: ${DEFAULT-VALUE}).")
-  int embedding;
-
-  @Option(names = "--heads", paramLabel = "N", description = "Transformer attention heads; must divide --embedding (default: ${DEFAULT-VALUE}).")
-  int heads;
-
-  @Option(names = "--layers", paramLabel = "N", description = "LSTM layers or Transformer encoder blocks (default: ${DEFAULT-VALUE}).")
-  int layers;
-
   @Option(names = "--training-master", paramLabel = "NAME",
       description = "averaging (parameter averaging); sharing is refused, see README (default: ${DEFAULT-VALUE}).")
   String trainingMaster;
 
-  @Option(names = "--workers", paramLabel = "N",
-      description = "Model replicas = partitions of the training data; 0 = one per Spark core (default: ${DEFAULT-VALUE}).")
-  int workers;
-
-  @Option(names = "--averaging-frequency", paramLabel = "N",
-      description = "Minibatches each worker fits between parameter averagings (default: ${DEFAULT-VALUE}).")
-  int averagingFrequency;
-
-  @Option(names = "--prefetch", paramLabel = "N", description = "Minibatches prefetched per worker (default: ${DEFAULT-VALUE}).")
-  int prefetch;
-
-  @Option(names = "--patience", paramLabel = "N",
-      description = "Stop after N epochs without a better validation accuracy (default: ${DEFAULT-VALUE}).")
-  int patience;
-
-  @Mixin SharedOptions.Seed seed = new SharedOptions.Seed();
+  /** The network and training options, declared once as the Params of {@link DeepClassifier}. */
+  private ParamOptions classifier;
 
   private TrainOptions options;
 
   @Override
+  protected void bindParams(CommandSpec spec) {
+    classifier = ParamOptions.bind(spec, new DeepClassifier(), NOT_OPTIONS, RENAMED);
+  }
+
+  @Override
   protected void prepare() {
-    options =
-        new TrainOptions(data, output.output, output.overwrite(), resume, ModelType.parse(model), epochs, batchSize,
-            learningRate, seed.seed, TrainOptions.Updater.parse(updater), dropout, l2, hidden, embedding, heads, layers,
-            TrainOptions.Master.parse(trainingMaster), workers, averagingFrequency, prefetch, patience);
-    requireExisting("--data", data);
-    SparkTrainer.check(options, new Configuration());
+    DeepClassifier c = classifier.apply();
+    TrainOptions.Master master = TrainOptions.Master.parse(trainingMaster);
+    try {
+      options = c.trainOptions(data, output.output, output.overwrite(), resume).withTrainingMaster(master);
+      requireExisting("--data", data);
+      SparkTrainer.check(options, new Configuration());
+    } catch (IllegalArgumentException e) {
+      // a Param's refusal (the API's message, e.g. "network cnn does not fit text data") with the flags named
+      throw new UsageException(classifier.withFlags(e.getMessage()));
+    }
   }
 
   @Override

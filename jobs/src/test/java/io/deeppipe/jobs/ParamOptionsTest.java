@@ -2,6 +2,7 @@ package io.deeppipe.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deeppipe.models.DeepClassifier;
 import io.deeppipe.transforms.ImagePreprocessor;
 import io.deeppipe.transforms.IngestParams;
 import io.deeppipe.transforms.TextPreprocessor;
@@ -20,7 +21,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
-/** The preprocessing options of the ingest commands are the Params of the stages: one set, declared once. */
+/**
+ * The preprocessing options of the ingest commands and the network options of train are the Params
+ * of the stages: one set, declared once.
+ */
 class ParamOptionsTest {
   @TempDir Path tmp;
   private final CommandLine cli = Pipeline.commandLine(ConfigDefaults.fromArgs(new String[0]));
@@ -37,13 +41,18 @@ class ParamOptionsTest {
   void everyParamOfEachPreprocessorIsExactlyOneOptionWithItsDocAndDefault() {
     check("ingest-text", IngestTextCommand.COLUMN_PARAMS, new TextPreprocessor(), new IngestParams.Text());
     check("ingest-images", IngestImagesCommand.NOT_OPTIONS, new ImagePreprocessor(), new IngestParams.Images());
+    check("train", TrainCommand.NOT_OPTIONS, TrainCommand.RENAMED, new DeepClassifier());
   }
 
   private void check(String command, Set<String> notOptions, Params... stages) {
+    check(command, notOptions, java.util.Map.of(), stages);
+  }
+
+  private void check(String command, Set<String> notOptions, java.util.Map<String, String> renamed, Params... stages) {
     CommandSpec spec = cli.getSubcommands().get(command).getCommandSpec();
     Set<String> fromParams = new TreeSet<>();
     for (Params stage : stages) {
-      check(spec, stage, notOptions, fromParams);
+      check(spec, stage, notOptions, renamed, fromParams);
     }
     Set<String> derived = new TreeSet<>();
     for (OptionSpec o : spec.options()) {
@@ -60,23 +69,27 @@ class ParamOptionsTest {
       }
     }
     assertThat(own).as(command + ": options that are not Params")
-        .isSubsetOf("--input", "--output", "--mode", "--manifest", "--size", "--seed", "--config", "--master", "--help", "--version");
+        .isSubsetOf("--input", "--output", "--mode", "--manifest", "--size", "--seed", "--config", "--master", "--help",
+            "--version", "--data", "--resume", "--training-master");
     String help = cli.getSubcommands().get(command).getUsageMessage();
     // negatable flags read "--[no-]lowercase" in the usage line
     assertThat(help).contains(fromParams.stream().map(f -> f.substring(2)).toList());
   }
 
-  private void check(CommandSpec spec, Params stage, Set<String> notOptions, Set<String> fromParams) {
+  private void check(CommandSpec spec, Params stage, Set<String> notOptions, java.util.Map<String, String> renamed,
+      Set<String> fromParams) {
     String command = spec.name();
     for (Param<?> p : stage.params()) {
       assertThat(p.doc()).as(p.name()).isNotBlank();
-      assertThat(stage.hasDefault(p)).as(p.name() + " has a default").isTrue();
       if (notOptions.contains(p.name())) {
+        // a column the stage finds by itself when unset (DeepClassifier's featuresCol) needs no default
         continue;
       }
-      fromParams.add(ParamOptions.flag(p.name()));
-      OptionSpec option = spec.findOption(ParamOptions.flag(p.name()));
-      assertThat(option).as(command + " " + ParamOptions.flag(p.name())).isNotNull();
+      assertThat(stage.hasDefault(p)).as(p.name() + " has a default").isTrue();
+      String flag = renamed.getOrDefault(p.name(), ParamOptions.flag(p.name()));
+      fromParams.add(flag);
+      OptionSpec option = spec.findOption(flag);
+      assertThat(option).as(command + " " + flag).isNotNull();
       assertThat(option.defaultValue()).isEqualTo(String.valueOf(stage.getDefault(p).get()));
       assertThat(String.join(" ", option.description())).startsWith(p.doc());
     }

@@ -161,7 +161,7 @@ public final class DeepClassifier extends Estimator<DeepClassificationModel>
     int heads = (Integer) getOrDefault(heads());
     int embedding = (Integer) getOrDefault(embedding());
     if (embedding % heads != 0) {
-      throw new IllegalArgumentException("heads must divide embedding, got " + heads + " heads for embedding " + embedding);
+      throw new IllegalArgumentException("heads must divide embedding, got heads " + heads + " and embedding " + embedding);
     }
     return DeepClassificationModel.outputSchema(schema, this, List.of());
   }

@@ -69,7 +69,7 @@ public interface DeepClassifierParams extends Params {
           ParamChecks.intRange("layers", 1, 64));
       workers = new IntParam(owner, "workers",
           "Model replicas = partitions of the training data; 0 = one per Spark core.",
-          ParamChecks.intRange("workers", 0, 100_000));
+          ParamChecks.check("workers", ">= 0 (0 = one per Spark core)", v -> (Integer) v >= 0 && (Integer) v <= 100_000));
       averagingFrequency = new IntParam(owner, "averagingFrequency",
           "Minibatches each worker fits between parameter averagings.", ParamChecks.intAtLeast("averagingFrequency", 1));
       prefetch = new IntParam(owner, "prefetch", "Minibatches prefetched per worker.",

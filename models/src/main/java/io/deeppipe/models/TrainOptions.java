@@ -66,7 +66,7 @@ public record TrainOptions(
     require(hidden >= 1 && hidden <= 65_536, "--hidden must be in 1..65536, got " + hidden);
     require(embedding >= 1 && embedding <= 8192, "--embedding must be in 1..8192, got " + embedding);
     require(heads >= 1 && embedding % heads == 0,
-        "--heads must divide --embedding, got " + heads + " heads for embedding " + embedding);
+        "--heads must divide --embedding, got --heads " + heads + " and --embedding " + embedding);
     require(layers >= 1 && layers <= 64, "--layers must be in 1..64, got " + layers);
     require(workers >= 0 && workers <= 100_000, "--workers must be >= 0 (0 = one per Spark core), got " + workers);
     require(averagingFrequency >= 1, "--averaging-frequency must be >= 1, got " + averagingFrequency);
@@ -79,6 +79,12 @@ public record TrainOptions(
     if (!ok) {
       throw new IllegalArgumentException(message);
     }
+  }
+
+  /** These options with another training master. */
+  public TrainOptions withTrainingMaster(Master master) {
+    return new TrainOptions(data, output, overwrite, resume, model, epochs, batchSize, learningRate, seed, updater,
+        dropout, l2, hidden, embedding, heads, layers, master, workers, averagingFrequency, prefetch, patience);
   }
 
   /** The hyper-parameters as the model card records them. */

@@ -66,11 +66,7 @@ public final class SparkTrainer {
               + " standalone cluster (see README, 'Training'); use --training-master averaging");
     }
     DatasetCard card = Cards.readDataset(new Path(o.data()), conf);
-    if (!o.model().fits(card.kind())) {
-      throw new BadInputException(
-          "--model " + o.model().optionName() + " does not fit the " + card.kind() + " dataset " + o.data()
-              + " (text: mlp, lstm, transformer; image: mlp, cnn)");
-    }
+    io.deeppipe.models.DeepClassifier.requireFits(o.model(), card.kind());
     if (card.labels().size() < 2) {
       throw new BadInputException("dataset " + o.data() + " has " + card.labels().size()
           + " labels: training a classifier needs at least 2 (labels: " + card.labels() + ")");

@@ -172,7 +172,7 @@ class SparkTrainerTest {
     var conf = spark.sparkContext().hadoopConfiguration();
     assertThatThrownBy(() -> SparkTrainer.check(sharing, conf)).hasMessageContaining("--training-master sharing is refused");
     assertThatThrownBy(() -> SparkTrainer.check(options(ModelType.LSTM, 1, shared.resolve("l").toString(), 1, 1e-3, 5, false), conf))
-        .hasMessageContaining("--model lstm does not fit the image dataset");
+        .hasMessageContaining("network lstm does not fit image data (text: mlp, lstm, transformer; image: mlp, cnn)");
     TrainOptions notData = Fixtures.options(ModelType.MLP, 1, shared.toString(), shared.resolve("x").toString());
     assertThatThrownBy(() -> SparkTrainer.check(notData, conf)).hasMessageContaining("has no dataset.json");
   }
