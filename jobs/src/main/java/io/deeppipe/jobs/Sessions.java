@@ -14,6 +14,13 @@ public final class Sessions {
   private Sessions() {}
 
   public static SparkSession create(String command, String master) {
+    // the quickstart (and a notebook) runs several commands in one JVM: the session the first one
+    // built serves the rest, without Spark's "Using an existing Spark session" warning per command
+    var running = SparkSession.getDefaultSession();
+    if (running.isDefined() && !running.get().sparkContext().isStopped()
+        && (master == null || master.isBlank() || master.equals(running.get().sparkContext().master()))) {
+      return running.get();
+    }
     SparkConf existing = new SparkConf();
     SparkSession.Builder builder = SparkSession.builder().appName("deeppipe " + command);
     String resolved = master != null && !master.isBlank() ? master : existing.get("spark.master", EMBEDDED_MASTER);

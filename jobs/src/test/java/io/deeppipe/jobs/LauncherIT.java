@@ -82,6 +82,13 @@ class LauncherIT {
     double digits = io.deeppipe.transforms.card.Json.mapper()
         .readTree(qs.resolve("evaluations/mnist/metrics.json").toFile()).get("accuracy").asDouble();
     assertThat(digits).isGreaterThan(0.85);
+    // logs a user can read: known-harmless library noise silenced in conf/log4j2.properties, the one
+    // session reused by every command, and one progress line per epoch
+    assertThat(r.out()).doesNotContain("DifferentialFunction", "Using an existing Spark session", "NativeCodeLoader");
+    List<String> epochs = r.out().lines().filter(l -> l.matches(".* epoch \\d+/\\d+: .*"))
+        .map(l -> l.replaceAll(".* (epoch \\d+/\\d+): .*", "$1")).toList();
+    assertThat(epochs).as("two trainings, one line per epoch").contains("epoch 1/15", "epoch 1/25")
+        .doesNotHaveDuplicates();
     double languages = io.deeppipe.transforms.card.Json.mapper()
         .readTree(qs.resolve("evaluations/languages/metrics.json").toFile()).get("accuracy").asDouble();
     assertThat(languages).as("12 languages, chance is 0.083").isGreaterThan(0.4);
