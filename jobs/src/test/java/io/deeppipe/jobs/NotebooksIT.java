@@ -20,6 +20,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.tuning.CrossValidatorModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -46,6 +48,7 @@ class NotebooksIT {
   private static final String EXPLORE = "1-explore-dataset_2DPEXPLOR.zpln";
   private static final String TRAIN = "2-train-model_2DPTRAINM.zpln";
   private static final String SCORE = "3-score-dataframe_2DPSCORED.zpln";
+  private static final String PIPELINE = "4-spark-ml-pipeline_2DPMLPIPE.zpln";
   private static final int PER_DIGIT = 30;
   private static final int PER_CATEGORY = 150;
   private static final List<String> CATEGORIES = List.of("computers", "science", "law");
@@ -123,7 +126,7 @@ class NotebooksIT {
     }
     assertThat(files.stream().map(p -> p.getFileName().toString()))
         .as("the notes in notebooks/, each run by a test below (a new note needs its own)")
-        .containsExactly(EXPLORE, TRAIN, SCORE);
+        .containsExactly(EXPLORE, TRAIN, SCORE, PIPELINE);
     Set<String> noteIds = new HashSet<>();
     for (Path file : files) {
       String where = NOTEBOOKS.relativize(file).toString();
@@ -238,6 +241,46 @@ class NotebooksIT {
     Dataset<?> rawScored = (Dataset<?>) raw.get();
     assertThat(rawScored.count()).as("every raw PNG scored").isEqualTo(10L * PER_DIGIT);
     assertThat(rawScored.where("prediction = label").count()).as("raw files scored like the dataset").isGreaterThan(4L * PER_DIGIT);
+  }
+
+  @Test
+  @Order(5)
+  void tuneAPipelineWithCrossValidator() throws Exception {
+    Path saved = tmp.resolve("models/digits-pipeline");
+    Map<String, ScalaRepl.Outcome> out = run(PIPELINE, Map.of("rawImages", digits.toString(), "pipelineDir", saved.toString(),
+        "epochs", "6"));
+    assertThat(z.asked()).containsExactly("rawImages", "pipelineDir", "epochs");
+
+    // the grid's two learning rates, each with its mean accuracy over the folds; 1e-5 barely moves the weights
+    CrossValidatorModel cv = (CrossValidatorModel) repl.value("cvModel");
+    assertThat(cv.avgMetrics()).hasSize(2);
+    assertThat(cv.avgMetrics()[1]).isGreaterThan(cv.avgMetrics()[0]);
+    assertThat(dataset("tuning").count()).isEqualTo(2);
+    assertThat(out.get("CrossValidator").output()).contains("best params: learningRate 0.003, epochs 6, network mlp");
+
+    // the saved pipeline is Spark's own PipelineModel: preprocessor and best network
+    PipelineModel loaded = PipelineModel.load(saved.toString());
+    assertThat(loaded.stages()).hasSize(2);
+    double accuracy = (Double) repl.value("testAccuracy");
+    assertThat(accuracy).as("MLP on %d digits; chance is 0.1", 10 * PER_DIGIT).isGreaterThan(0.4);
+
+    // the confusion matrix: one row per true digit, its cells count every scored file, its diagonal is the accuracy
+    Dataset<Row> confusion = dataset("confusion");
+    assertThat(confusion.columns()[0]).isEqualTo("label");
+    long total = 0;
+    long correct = 0;
+    for (Row r : confusion.collectAsList()) {
+      String label = r.getString(0);
+      for (int i = 1; i < r.size(); i++) {
+        total += r.getLong(i);
+        if (confusion.columns()[i].equals(label)) {
+          correct += r.getLong(i);
+        }
+      }
+    }
+    assertThat(confusion.count()).isEqualTo(10);
+    assertThat(total).isEqualTo(dataset("scored").where("rejected_reason is null").count()).isPositive();
+    assertThat((double) correct / total).isCloseTo(accuracy, org.assertj.core.data.Offset.offset(1e-9));
   }
 
   /** Runs a note's Scala paragraphs in order with these form values; returns each outcome by title (or id). */
