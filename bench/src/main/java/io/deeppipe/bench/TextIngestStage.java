@@ -1,12 +1,21 @@
 package io.deeppipe.bench;
 
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.ml.feature.CountVectorizer;
 import org.apache.spark.ml.feature.RegexTokenizer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code ingest-text} (cleaning, dedup, split, tokenizer, vocabulary, Parquet + Arrow, card) against
@@ -36,7 +45,7 @@ final class TextIngestStage {
             ctx.pipelinePhases("ingest-text", "--input", corpus.toString(), "--output", ours, "--mode", "overwrite"))
         .add("floor", () -> ctx.spark().read().schema("id STRING, label STRING, text STRING").json(corpus.toString())
             .write().mode(SaveMode.Overwrite).parquet(floor))
-        .add("mllib", () -> mllib(ctx, corpus.toString(), peer))
+        .add("mllib", () -> mllib(ctx.spark(), corpus.toString(), peer))
         // a warm-up round at every size: at full size the first (cold) round of ours took 1.7-2x the
         // second (49-52 s against 24-30 s on 2026-12-01), so a median of cold and warm rounds misleads
         .run("text-ingest", ctx.scale().textReps(), ctx.warmUp(true));
@@ -56,6 +65,88 @@ final class TextIngestStage {
             "same corpus and run; ours also cleans, rejects, hashes ids for stable splits, writes Arrow, the card and "
                 + "the fingerprint; MLlib %.1f MB/s", bytes / 1e6 / s.get("mllib").median())));
     ctx.report().extra("text ingest: ours' Spark job seconds by description (last round)", phases[0]);
+    processes(ctx, corpus, records);
+  }
+
+  /** Records of the head corpus: enough to start every Spark job, too few to cost time of their own. */
+  static final int HEAD_RECORDS = 2_000;
+
+  /**
+   * The same three sides as users meet them, each a whole process on local[2] ({@code bin/pipeline
+   * ingest-text}; the peers through {@link Peers}), with start-up cancelled out: per side and round,
+   * time on the corpus − time on its first {@value #HEAD_RECORDS} records.
+   */
+  static void processes(Ctx ctx, Path corpus, long records) throws Exception {
+    Path head = ctx.dir("text/head.jsonl");
+    try (BufferedReader in = Files.newBufferedReader(corpus, StandardCharsets.UTF_8);
+        BufferedWriter out = Files.newBufferedWriter(head, StandardCharsets.UTF_8)) {
+      String line;
+      for (int i = 0; i < HEAD_RECORDS && (line = in.readLine()) != null; i++) {
+        out.write(line);
+        out.newLine();
+      }
+    }
+    Alternation a = new Alternation();
+    for (String side : List.of("ours", "floor", "mllib")) {
+      for (Path input : List.of(corpus, head)) {
+        String name = side + (input.equals(head) ? " head" : " corpus");
+        Path log = ctx.dir("text/process-" + name.replace(' ', '-') + ".log");
+        String output = ctx.dir("text/process-" + side).toString();
+        List<String> cmd = side.equals("ours")
+            ? List.of(ctx.root().resolve("bin/pipeline").toString(), "ingest-text", "--input", input.toString(),
+                "--output", output, "--mode", "overwrite")
+            : java(Peers.class.getName(), side, input.toString(), output);
+        a.add(name, () -> {
+          ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+          pb.environment().put("DEEPPIPE_NO_BUILD", "1");
+          pb.environment().put("SPARK_MASTER", "local[2]");
+          int code = pb.start().waitFor();
+          if (code != 0) {
+            throw new IllegalStateException(name + " exited " + code + ", see " + log);
+          }
+        });
+      }
+    }
+    Map<String, Sample> s = a.run("text-ingest-processes", ctx.scale().textReps(), false);
+    Sample ours = net(s, "ours");
+    Sample floor = net(s, "floor");
+    Sample mllib = net(s, "mllib");
+    String note = String.format(Locale.ROOT,
+        "whole processes on local[2], start-up cancelled out: (time on the %d records − time on the first %d) per side "
+            + "and round; whole-corpus runs: ours %.1f s, floor %.1f s, MLlib %.1f s (medians)",
+        records, HEAD_RECORDS, s.get("ours corpus").median(), s.get("floor corpus").median(),
+        s.get("mllib corpus").median());
+    double vsFloor = Alternation.pairedRatio(ours, floor);
+    ctx.report().add(new Report.Row("text ingest (processes)", "`bin/pipeline ingest-text` (defaults)", ours,
+        "`read.json → write.parquet` in its own Spark process", floor, "net time ours ÷ net time floor", vsFloor,
+        Alternation.pairedRatioRange(ours, floor), "≤ 3.0×", vsFloor <= 3.0, note));
+    double vsPeer = Alternation.pairedRatio(ours, mllib);
+    ctx.report().add(new Report.Row("text ingest (processes)", "`bin/pipeline ingest-text` (defaults)", ours,
+        "the MLlib peer above in its own Spark process", mllib, "net time ours ÷ net time MLlib", vsPeer,
+        Alternation.pairedRatioRange(ours, mllib), "≤ 0.5×", vsPeer <= 0.5, note));
+  }
+
+  /** Per round: the side's time on the corpus minus its time on the head. */
+  private static Sample net(Map<String, Sample> s, String side) {
+    Sample net = new Sample(side + " net");
+    List<Double> full = s.get(side + " corpus").seconds();
+    List<Double> head = s.get(side + " head").seconds();
+    for (int i = 0; i < Math.min(full.size(), head.size()); i++) {
+      net.add(full.get(i) - head.get(i));
+    }
+    return net;
+  }
+
+  /** A Java command with this JVM's flags and class path. */
+  private static List<String> java(String mainClass, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(mainClass);
+    cmd.addAll(List.of(args));
+    return cmd;
   }
 
   /**
@@ -64,8 +155,8 @@ final class TextIngestStage {
    * vocabulary as large as ingest-text's default (20 000 tokens, fitted on the kept records), a
    * random 0.8/0.1/0.1 split and one Parquet write per split.
    */
-  static void mllib(Ctx ctx, String corpus, String out) {
-    Dataset<Row> kept = ctx.spark().read().schema("id STRING, label STRING, text STRING").json(corpus)
+  static void mllib(SparkSession spark, String corpus, String out) {
+    Dataset<Row> kept = spark.read().schema("id STRING, label STRING, text STRING").json(corpus)
         .where("text IS NOT NULL").dropDuplicates("text").cache();
     try {
       Dataset<Row> tokens = new RegexTokenizer().setInputCol("text").setOutputCol("tokens").setPattern("\\W+")

@@ -28,7 +28,7 @@ public final class TrainCommand extends JobCommand {
    * sample (train uses the dataset's validation split) and what only scoring reads.
    */
   static final Set<String> NOT_OPTIONS = Set.of("featuresCol", "labelCol", "predictionCol", "probabilityCol",
-      "rawPredictionCol", "topK", "checkpointDir", "validationFraction");
+      "rawPredictionCol", "topK", "checkpointDir", "validationFraction", "handleInvalid");
   /** {@code --model} was the flag before the Param existed; users and scripts keep it. */
   static final Map<String, String> RENAMED = Map.of("network", "--model");
 

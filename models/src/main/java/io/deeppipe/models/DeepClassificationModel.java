@@ -32,7 +32,8 @@ import org.apache.spark.sql.types.StructType;
  * MLlib's classifiers give it, with the labels as its nominal attribute), {@code probabilityCol}
  * (every class's probability, a Vector), {@code rawPredictionCol} (their logarithms) and
  * {@code top_k} (label, probability; highest first). Rows with a {@code rejected_reason} or a null
- * input pass through with null predictions. The network travels as one broadcast, is deserialised
+ * input pass through with null predictions ({@code handleInvalid} keep, the default) or are left out
+ * (skip). The network travels as one broadcast, is deserialised
  * once per executor JVM and scores minibatches of {@code batchSize} rows; the saved stage holds it
  * (DL4J's model zip) in its data row.
  */
@@ -92,6 +93,10 @@ public final class DeepClassificationModel extends Model<DeepClassificationModel
 
   public DeepClassificationModel setTopK(int value) { return (DeepClassificationModel) set(topK(), value); }
 
+  public DeepClassificationModel setHandleInvalid(String value) {
+    return (DeepClassificationModel) set(handleInvalid(), value);
+  }
+
   public DeepClassificationModel setBatchSize(int value) { return (DeepClassificationModel) set(batchSize(), value); }
 
   @Override
@@ -106,14 +111,14 @@ public final class DeepClassificationModel extends Model<DeepClassificationModel
     Broadcast<byte[]> model =
         new JavaSparkContext(dataset.sparkSession().sparkContext()).broadcast(network);
     Scoring scoring = new Scoring(uid + "-" + System.identityHashCode(model), model, new Batches(spec, getNetwork()), labels,
-        inputs, rejected, getBatchSize(), Math.min(getTopK(), labels.size()));
+        inputs, rejected, getBatchSize(), Math.min(getTopK(), labels.size()), getHandleInvalid().equals("skip"));
     MapPartitionsFunction<Row, Row> fn = scoring::score;
     return dataset.toDF().mapPartitions(fn, Encoders.row(schema));
   }
 
   /** What runs on the executors: minibatches of a partition, in order, bad rows passed through. */
   private record Scoring(String key, Broadcast<byte[]> model, Batches batches, List<String> labels, int[] inputs,
-      int rejected, int batchSize, int topK) implements java.io.Serializable {
+      int rejected, int batchSize, int topK, boolean skipInvalid) implements java.io.Serializable {
 
     Iterator<Row> score(Iterator<Row> rows) {
       return new Iterator<>() {
@@ -122,19 +127,19 @@ public final class DeepClassificationModel extends Model<DeepClassificationModel
 
         @Override
         public boolean hasNext() {
-          if (next < ready.size()) {
-            return true;
+          // a minibatch whose rows were all skipped (handleInvalid skip) gives nothing: take the next
+          while (next >= ready.size()) {
+            if (!rows.hasNext()) {
+              return false;
+            }
+            List<Row> batch = new ArrayList<>(batchSize);
+            while (rows.hasNext() && batch.size() < batchSize) {
+              batch.add(rows.next());
+            }
+            ready.clear();
+            next = 0;
+            scoreBatch(batch, ready);
           }
-          if (!rows.hasNext()) {
-            return false;
-          }
-          List<Row> batch = new ArrayList<>(batchSize);
-          while (rows.hasNext() && batch.size() < batchSize) {
-            batch.add(rows.next());
-          }
-          ready.clear();
-          next = 0;
-          scoreBatch(batch, ready);
           return true;
         }
 
@@ -175,6 +180,9 @@ public final class DeepClassificationModel extends Model<DeepClassificationModel
       int classes = labels.size();
       int scored = 0;
       for (Row in : batch) {
+        if (skipInvalid && !scorable(in)) {
+          continue;
+        }
         Object[] values = new Object[in.length() + 4];
         for (int c = 0; c < in.length(); c++) {
           values[c] = in.get(c);

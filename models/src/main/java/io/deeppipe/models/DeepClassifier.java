@@ -81,6 +81,8 @@ public final class DeepClassifier extends Estimator<DeepClassificationModel>
 
   public DeepClassifier setWorkers(int value) { return (DeepClassifier) set(workers(), value); }
 
+  public DeepClassifier setHandleInvalid(String value) { return (DeepClassifier) set(handleInvalid(), value); }
+
   public DeepClassifier setValidationFraction(double value) {
     return (DeepClassifier) set(validationFraction(), value);
   }

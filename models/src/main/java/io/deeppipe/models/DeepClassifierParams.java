@@ -14,6 +14,8 @@ import org.apache.spark.ml.param.Params;
  * doc, default and validator; {@code train}'s options and conf keys derive from them.
  */
 public interface DeepClassifierParams extends Params {
+  /** The choices of {@code handleInvalid}, as MLlib's stages name theirs. */
+  java.util.List<String> HANDLE_INVALID = java.util.List.of("keep", "skip");
 
   /** The Param objects of one stage. */
   final class Declared implements Serializable {
@@ -41,6 +43,7 @@ public interface DeepClassifierParams extends Params {
     final Param<String> probabilityCol;
     final Param<String> rawPredictionCol;
     final IntParam topK;
+    final Param<String> handleInvalid;
 
     Declared(Params owner) {
       network = new Param<>(owner, "network", "The network: mlp, cnn (images), lstm, transformer (text).",
@@ -97,6 +100,11 @@ public interface DeepClassifierParams extends Params {
           ParamChecks.nonBlank("rawPredictionCol"));
       topK = new IntParam(owner, "topK", "Labels in the top_k output column (label, probability), highest first.",
           ParamChecks.intRange("topK", 1, 100_000));
+      handleInvalid = new Param<>(owner, "handleInvalid",
+          "What transform does with a row it cannot score (one with a rejected_reason, or without features): keep"
+              + " (passed through with null predictions) or skip (left out; e.g. for MLlib's evaluators, which need"
+              + " a prediction on every row, in a CrossValidator over a whole Pipeline).",
+          ParamChecks.oneOf("handleInvalid", HANDLE_INVALID));
       owner.setDefault(network, "mlp");
       owner.setDefault(epochs, 10);
       owner.setDefault(batchSize, 32);
@@ -120,6 +128,7 @@ public interface DeepClassifierParams extends Params {
       owner.setDefault(probabilityCol, "probability");
       owner.setDefault(rawPredictionCol, "rawPrediction");
       owner.setDefault(topK, 5);
+      owner.setDefault(handleInvalid, "keep");
     }
   }
 
@@ -174,6 +183,8 @@ public interface DeepClassifierParams extends Params {
 
   default IntParam topK() { return declared().topK; }
 
+  default Param<String> handleInvalid() { return declared().handleInvalid; }
+
   default ModelType getNetwork() { return ModelType.parse(getOrDefault(network())); }
 
   default int getEpochs() { return (Integer) getOrDefault(epochs()); }
@@ -197,6 +208,8 @@ public interface DeepClassifierParams extends Params {
   default String getRawPredictionCol() { return getOrDefault(rawPredictionCol()); }
 
   default int getTopK() { return (Integer) getOrDefault(topK()); }
+
+  default String getHandleInvalid() { return getOrDefault(handleInvalid()); }
 
   /** The hyper-parameters as {@link TrainOptions} carries them to the network builders and the trainer. */
   default TrainOptions trainOptions(String data, String output, boolean overwrite, boolean resume) {

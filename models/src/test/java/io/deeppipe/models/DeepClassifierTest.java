@@ -143,14 +143,23 @@ class DeepClassifierTest {
     MulticlassClassificationEvaluator evaluator =
         new MulticlassClassificationEvaluator().setLabelCol("label_index").setMetricName("accuracy");
 
-    CrossValidatorModel cv = new CrossValidator().setEstimator(classifier).setEstimatorParamMaps(grid)
-        .setEvaluator(evaluator).setNumFolds(2).setSeed(7).fit(rows);
+    // over a whole Pipeline on the raw files, the truncated PNG among them: the classifier skips the
+    // rows it cannot score, as MLlib's evaluators need a prediction on every row
+    DeepClassifier skipping = classifier.copy(new ParamMap()).setHandleInvalid("skip");
+    ParamMap[] pipelineGrid =
+        new ParamGridBuilder().addGrid(skipping.learningRate(), new double[] {1e-5, 3e-3}).build();
+    Pipeline pipeline = new Pipeline().setStages(stages(new ImagePreprocessor().setSize(28, 28).setChannels(1), skipping));
+    CrossValidatorModel cv = new CrossValidator().setEstimator(pipeline).setEstimatorParamMaps(pipelineGrid)
+        .setEvaluator(evaluator).setNumFolds(2).setSeed(7).fit(digits());
     assertThat(cv.avgMetrics()).hasSize(2);
     // a learning rate of 1e-5 barely moves the weights in two epochs: the grid must prefer 3e-3
     assertThat(cv.avgMetrics()[1]).isGreaterThan(cv.avgMetrics()[0] + 0.2);
-    DeepClassificationModel best = (DeepClassificationModel) cv.bestModel();
+    DeepClassificationModel best = (DeepClassificationModel) ((PipelineModel) cv.bestModel()).stages()[1];
     assertThat(best.getLearningRate()).isEqualTo(3e-3);
     assertThat(evaluator.evaluate(best.transform(rows))).isGreaterThan(0.7);
+    Dataset<Row> all = pre.transform(digits());
+    assertThat(best.transform(all).count()).as("skip leaves out the truncated PNG only").isEqualTo(all.count() - 1);
+    assertThat(best.setHandleInvalid("keep").transform(all).where(col("prediction").isNull()).count()).isEqualTo(1);
 
     TrainValidationSplitModel tvs = new TrainValidationSplit().setEstimator(classifier).setEstimatorParamMaps(grid)
         .setEvaluator(evaluator).setTrainRatio(0.75).setSeed(7).fit(rows);

@@ -41,7 +41,8 @@ class UntrustedFilesTest {
     refused("dataset.json is not a valid DatasetCard", "train", "--data", truncated, "--model", "mlp");
     refused("has kind 'null', expected text or image", "train", "--data", foreign, "--model", "mlp");
     refused("has kind 'audio', expected text or image", "evaluate", "--model", TrainedModels.imageModel(), "--data", audio);
-    refused("has schema_version 99, this build reads 1", "predict", "--model", TrainedModels.imageModel(), "--input", future);
+    refused("has schema_version 99, this build reads 1: re-ingest the raw data with this build (bin/pipeline ingest-text"
+        + " or ingest-images --input RAW --output " + future + " --mode overwrite)", "predict", "--model", TrainedModels.imageModel(), "--input", future);
     refused("dataset.json is not a valid DatasetCard", "train", "--data", empty, "--model", "mlp");
     refused("dataset.json is not a valid DatasetCard", "inspect", truncated);
   }

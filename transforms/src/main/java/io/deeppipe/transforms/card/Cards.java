@@ -36,7 +36,8 @@ public final class Cards {
     if (card.schemaVersion() != DatasetCard.SCHEMA_VERSION) {
       throw new BadInputException(
           file + " has schema_version " + card.schemaVersion() + ", this build reads "
-              + DatasetCard.SCHEMA_VERSION);
+              + DatasetCard.SCHEMA_VERSION + ": re-ingest the raw data with this build (bin/pipeline ingest-text or"
+              + " ingest-images --input RAW --output " + dir + " --mode overwrite)");
     }
     if (!DatasetCard.KIND_TEXT.equals(card.kind()) && !DatasetCard.KIND_IMAGE.equals(card.kind())) {
       throw new BadInputException(file + " has kind '" + card.kind() + "', expected text or image");
