@@ -1,5 +1,7 @@
 package io.deeppipe.jobs;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -14,29 +16,33 @@ public final class Sessions {
   private Sessions() {}
 
   public static SparkSession create(String command, String master) {
-    // the quickstart (and a notebook) runs several commands in one JVM: the session the first one
-    // built serves the rest, without Spark's "Using an existing Spark session" warning per command
-    var running = SparkSession.getDefaultSession();
-    if (running.isDefined() && !running.get().sparkContext().isStopped()
-        && (master == null || master.isBlank() || master.equals(running.get().sparkContext().master()))) {
-      return running.get();
-    }
     SparkConf existing = new SparkConf();
-    SparkSession.Builder builder = SparkSession.builder().appName("deeppipe " + command);
-    String resolved = master != null && !master.isBlank() ? master : existing.get("spark.master", EMBEDDED_MASTER);
-    builder.config("spark.master", resolved);
+    var running = SparkSession.getDefaultSession();
+    String resolved = master != null && !master.isBlank() ? master
+        : running.isDefined() ? running.get().sparkContext().master() : existing.get("spark.master", EMBEDDED_MASTER);
+    Map<String, String> runtime = new LinkedHashMap<>();
     if (resolved.startsWith("local") && !existing.contains("spark.sql.shuffle.partitions")) {
       // 200 shuffle partitions (Spark's cluster default) cost seconds per stage on one machine
-      builder.config("spark.sql.shuffle.partitions", Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
+      runtime.put("spark.sql.shuffle.partitions", String.valueOf(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
     }
     if (!existing.contains("spark.sql.inMemoryColumnarStorage.batchSize")) {
       // Spark caches 10 000 rows per column batch: with documents or images of tens of kilobytes
       // one batch alone can exceed an executor's heap
-      builder.config("spark.sql.inMemoryColumnarStorage.batchSize", 256);
+      runtime.put("spark.sql.inMemoryColumnarStorage.batchSize", "256");
     }
     if (!existing.contains("spark.sql.session.timeZone")) {
-      builder.config("spark.sql.session.timeZone", "UTC");
+      runtime.put("spark.sql.session.timeZone", "UTC");
     }
+    if (running.isDefined() && !running.get().sparkContext().isStopped()
+        && resolved.equals(running.get().sparkContext().master())) {
+      // the quickstart (and a notebook) runs several commands in one JVM: the session the first one
+      // built serves the rest, given the same runtime settings, without Spark's "Using an existing
+      // Spark session" warning per command
+      runtime.forEach((k, v) -> running.get().conf().set(k, v));
+      return running.get();
+    }
+    SparkSession.Builder builder = SparkSession.builder().appName("deeppipe " + command).config("spark.master", resolved);
+    runtime.forEach(builder::config);
     return builder.getOrCreate();
   }
 }
