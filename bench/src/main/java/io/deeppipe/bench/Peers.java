@@ -1,13 +1,12 @@
 package io.deeppipe.bench;
 
 import io.deeppipe.jobs.Sessions;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * The peers of {@code ingest-text} as whole processes, started the way a Spark user starts a small
- * job of their own: {@code Peers floor|mllib INPUT OUTPUT} on local[2]. {@code floor} is Spark's
- * {@code read.json → write.parquet} with the schema given; {@code mllib} is {@link TextIngestStage#mllib}.
+ * job of their own: {@code Peers floor|mllib INPUT OUTPUT} on local[2]. {@code floor} is {@link TextIngestStage#floor},
+ * {@code mllib} is {@link TextIngestStage#mllib}.
  */
 public final class Peers {
   private Peers() {}
@@ -21,8 +20,7 @@ public final class Peers {
     SparkSession spark = Sessions.create("peer " + args[0], "local[2]");
     try {
       if (args[0].equals("floor")) {
-        spark.read().schema("id STRING, label STRING, text STRING").json(args[1])
-            .write().mode(SaveMode.Overwrite).parquet(args[2]);
+        TextIngestStage.floor(spark, args[1], args[2]);
       } else {
         TextIngestStage.mllib(spark, args[1], args[2]);
       }

@@ -25,6 +25,8 @@ import org.apache.spark.sql.SparkSession;
  */
 final class TextIngestStage {
   static final String DATASET = "text/ours";
+  /** The fields of the bench corpus's JSON Lines, given to the peers as a Spark user would. */
+  static final String CORPUS_SCHEMA = "id STRING, label STRING, text STRING";
 
   @SuppressWarnings("unchecked")
   static void run(Ctx ctx) throws Exception {
@@ -43,8 +45,7 @@ final class TextIngestStage {
     Map<String, Sample> s = new Alternation()
         .add("ours", () -> phases[0] =
             ctx.pipelinePhases("ingest-text", "--input", corpus.toString(), "--output", ours, "--mode", "overwrite"))
-        .add("floor", () -> ctx.spark().read().schema("id STRING, label STRING, text STRING").json(corpus.toString())
-            .write().mode(SaveMode.Overwrite).parquet(floor))
+        .add("floor", () -> floor(ctx.spark(), corpus.toString(), floor))
         .add("mllib", () -> mllib(ctx.spark(), corpus.toString(), peer))
         // a warm-up round at every size: at full size the first (cold) round of ours took 1.7-2x the
         // second (49-52 s against 24-30 s on 2026-12-01), so a median of cold and warm rounds misleads
@@ -149,6 +150,11 @@ final class TextIngestStage {
     return cmd;
   }
 
+  /** The floor: Spark's own {@code read.json → write.parquet}, the schema given. */
+  static void floor(SparkSession spark, String corpus, String out) {
+    spark.read().schema(CORPUS_SCHEMA).json(corpus).write().mode(SaveMode.Overwrite).parquet(out);
+  }
+
   /**
    * What a Spark user writes by hand for the same result with MLlib: the schema given, the corpus
    * read and cached once, exact duplicates dropped, tokens (letters and digits, lowercased), a
@@ -156,7 +162,7 @@ final class TextIngestStage {
    * random 0.8/0.1/0.1 split and one Parquet write per split.
    */
   static void mllib(SparkSession spark, String corpus, String out) {
-    Dataset<Row> kept = spark.read().schema("id STRING, label STRING, text STRING").json(corpus)
+    Dataset<Row> kept = spark.read().schema(CORPUS_SCHEMA).json(corpus)
         .where("text IS NOT NULL").dropDuplicates("text").cache();
     try {
       Dataset<Row> tokens = new RegexTokenizer().setInputCol("text").setOutputCol("tokens").setPattern("\\W+")
