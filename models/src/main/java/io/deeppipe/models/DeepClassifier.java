@@ -95,7 +95,7 @@ public final class DeepClassifier extends Estimator<DeepClassificationModel>
         .set(c.updater(), io.deeppipe.transforms.Choices.name(o.updater())).set(c.dropout(), o.dropout())
         .set(c.l2(), o.l2()).set(c.hidden(), o.hidden()).set(c.embedding(), o.embedding()).set(c.heads(), o.heads())
         .set(c.layers(), o.layers()).set(c.workers(), o.workers()).set(c.averagingFrequency(), o.averagingFrequency())
-        .set(c.prefetch(), o.prefetch()).set(c.patience(), o.patience());
+        .set(c.prefetch(), o.prefetch()).set(c.patience(), o.patience()).set(c.scaleLearningRate(), o.scaleLearningRate());
     return c;
   }
 
@@ -126,7 +126,7 @@ public final class DeepClassifier extends Estimator<DeepClassificationModel>
     Checkpoints checkpoints = getCheckpointDir().isEmpty()
         ? Checkpoints.inMemory()
         : Checkpoints.in(new ModelDir(getCheckpointDir(), spark.sparkContext().hadoopConfiguration()));
-    MultiLayerNetwork net = SparkTrainer.newNetwork(o, input.spec());
+    MultiLayerNetwork net = SparkTrainer.newNetwork(o, input.spec(), SparkTrainer.workers(spark, o));
     SparkTrainer.Fitted fitted = SparkTrainer.fit(spark, train, validation, batches, net,
         TrainingState.fresh(getNetwork().optionName(), "DataFrame"), o, checkpoints);
     return model(input, fitted.best());

@@ -3,6 +3,7 @@ package io.deeppipe.models;
 import io.deeppipe.transforms.IngestSteps;
 import io.deeppipe.transforms.ml.ParamChecks;
 import java.io.Serializable;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -33,6 +34,7 @@ public interface DeepClassifierParams extends Params {
     final IntParam layers;
     final IntParam workers;
     final IntParam averagingFrequency;
+    final BooleanParam scaleLearningRate;
     final IntParam prefetch;
     final IntParam patience;
     final DoubleParam validationFraction;
@@ -74,7 +76,13 @@ public interface DeepClassifierParams extends Params {
           "Model replicas = partitions of the training data; 0 = one per Spark core.",
           ParamChecks.check("workers", ">= 0 (0 = one per Spark core)", v -> (Integer) v >= 0 && (Integer) v <= 100_000));
       averagingFrequency = new IntParam(owner, "averagingFrequency",
-          "Minibatches each worker fits between parameter averagings.", ParamChecks.intAtLeast("averagingFrequency", 1));
+          "Minibatches each worker fits between parameter averagings; 0 = auto: chosen from a minibatch's measured"
+              + " fit time so that an averaging round costs at most a tenth of the work between rounds.",
+          ParamChecks.check("averagingFrequency", ">= 0 (0 = auto)", v -> (Integer) v >= 0));
+      scaleLearningRate = new BooleanParam(owner, "scaleLearningRate",
+          "Each of N averaged replicas trains at learningRate × N (the linear scaling rule), so an epoch on N workers"
+              + " moves the weights about as far as an epoch in one JVM at learningRate; false = every replica at"
+              + " learningRate.");
       prefetch = new IntParam(owner, "prefetch", "Minibatches prefetched per worker.",
           ParamChecks.intAtLeast("prefetch", 0));
       patience = new IntParam(owner, "patience",
@@ -118,7 +126,8 @@ public interface DeepClassifierParams extends Params {
       owner.setDefault(heads, 4);
       owner.setDefault(layers, 1);
       owner.setDefault(workers, 0);
-      owner.setDefault(averagingFrequency, 20);
+      owner.setDefault(averagingFrequency, 0);
+      owner.setDefault(scaleLearningRate, true);
       owner.setDefault(prefetch, 2);
       owner.setDefault(patience, 5);
       owner.setDefault(validationFraction, 0.0);
@@ -162,6 +171,8 @@ public interface DeepClassifierParams extends Params {
   default IntParam workers() { return declared().workers; }
 
   default IntParam averagingFrequency() { return declared().averagingFrequency; }
+
+  default BooleanParam scaleLearningRate() { return declared().scaleLearningRate; }
 
   default IntParam prefetch() { return declared().prefetch; }
 
@@ -218,6 +229,7 @@ public interface DeepClassifierParams extends Params {
         (Double) getOrDefault(dropout()), (Double) getOrDefault(l2()), (Integer) getOrDefault(hidden()),
         (Integer) getOrDefault(embedding()), (Integer) getOrDefault(heads()), (Integer) getOrDefault(layers()),
         TrainOptions.Master.AVERAGING, (Integer) getOrDefault(workers()), (Integer) getOrDefault(averagingFrequency()),
-        (Integer) getOrDefault(prefetch()), (Integer) getOrDefault(patience()));
+        (Integer) getOrDefault(prefetch()), (Integer) getOrDefault(patience()),
+        (Boolean) getOrDefault(scaleLearningRate()));
   }
 }

@@ -6,8 +6,11 @@ import java.util.Map;
 /**
  * Everything {@code train} needs, validated once; messages name the option and the value.
  *
- * @param averagingFrequency minibatches each worker fits between two parameter averagings
+ * @param averagingFrequency minibatches each worker fits between two parameter averagings; 0 = auto (chosen
+ *     from a measured minibatch time, see {@code SparkTrainer})
  * @param workers Spark partitions (= parallel model replicas) the training data is spread over
+ * @param scaleLearningRate each of N averaged replicas trains at {@code learningRate × N} (the linear
+ *     scaling rule), so an epoch moves the weights about as far as one epoch in a single JVM
  */
 public record TrainOptions(
     String data,
@@ -30,7 +33,8 @@ public record TrainOptions(
     int workers,
     int averagingFrequency,
     int prefetch,
-    int patience) {
+    int patience,
+    boolean scaleLearningRate) {
 
   /** Optimisers offered; each maps to the ND4J updater of the same name. */
   public enum Updater {
@@ -69,10 +73,31 @@ public record TrainOptions(
         "--heads must divide --embedding, got --heads " + heads + " and --embedding " + embedding);
     require(layers >= 1 && layers <= 64, "--layers must be in 1..64, got " + layers);
     require(workers >= 0 && workers <= 100_000, "--workers must be >= 0 (0 = one per Spark core), got " + workers);
-    require(averagingFrequency >= 1, "--averaging-frequency must be >= 1, got " + averagingFrequency);
+    require(averagingFrequency >= 0, "--averaging-frequency must be >= 0 (0 = auto), got " + averagingFrequency);
     require(prefetch >= 0, "--prefetch must be >= 0, got " + prefetch);
     require(patience >= 1, "--patience must be >= 1, got " + patience);
     require(!(resume && overwrite), "--resume and --mode overwrite exclude each other");
+  }
+
+  /** The options without {@code scaleLearningRate}, which is then on (its default). */
+  public TrainOptions(String data, String output, boolean overwrite, boolean resume, ModelType model, int epochs,
+      int batchSize, double learningRate, long seed, Updater updater, double dropout, double l2, int hidden,
+      int embedding, int heads, int layers, Master trainingMaster, int workers, int averagingFrequency, int prefetch,
+      int patience) {
+    this(data, output, overwrite, resume, model, epochs, batchSize, learningRate, seed, updater, dropout, l2, hidden,
+        embedding, heads, layers, trainingMaster, workers, averagingFrequency, prefetch, patience, true);
+  }
+
+  /** The learning rate each of {@code replicas} averaged replicas trains at. */
+  public double replicaLearningRate(int replicas) {
+    return scaleLearningRate ? learningRate * replicas : learningRate;
+  }
+
+  /** These options with another learning rate (the network builders read it from here). */
+  public TrainOptions withLearningRate(double rate) {
+    return new TrainOptions(data, output, overwrite, resume, model, epochs, batchSize, rate, seed, updater,
+        dropout, l2, hidden, embedding, heads, layers, trainingMaster, workers, averagingFrequency, prefetch, patience,
+        scaleLearningRate);
   }
 
   private static void require(boolean ok, String message) {
@@ -84,7 +109,8 @@ public record TrainOptions(
   /** These options with another training master. */
   public TrainOptions withTrainingMaster(Master master) {
     return new TrainOptions(data, output, overwrite, resume, model, epochs, batchSize, learningRate, seed, updater,
-        dropout, l2, hidden, embedding, heads, layers, master, workers, averagingFrequency, prefetch, patience);
+        dropout, l2, hidden, embedding, heads, layers, master, workers, averagingFrequency, prefetch, patience,
+        scaleLearningRate);
   }
 
   /** The hyper-parameters as the model card records them. */
@@ -104,6 +130,7 @@ public record TrainOptions(
     h.put("averaging_frequency", averagingFrequency);
     h.put("prefetch", prefetch);
     h.put("patience", patience);
+    h.put("scale_learning_rate", scaleLearningRate);
     return h;
   }
 }

@@ -139,7 +139,7 @@ class BadOptionsTest {
         row(train + "--heads 3 --embedding 64", "--heads must divide --embedding, got --heads 3 and --embedding 64"),
         row(train + "--layers 65", "--layers must be in 1..64, got 65"),
         row(train + "--workers -1", "--workers must be >= 0 (0 = one per Spark core), got -1"),
-        row(train + "--averaging-frequency 0", "--averaging-frequency must be >= 1, got 0"),
+        row(train + "--averaging-frequency -1", "--averaging-frequency must be >= 0 (0 = auto), got -1"),
         row(train + "--prefetch -1", "--prefetch must be >= 0, got -1"),
         row(train + "--patience 0", "--patience must be >= 1, got 0"),
         row(train + "--updater adagrad", "--updater must be one of adam, sgd, nesterovs, rmsprop, got 'adagrad'"),

@@ -19,11 +19,33 @@ public interface Checkpoints {
    * {@code dir/checkpoints/}: network first, state last, previous network deleted after, so a kill
    * at any point leaves a state whose network exists. A best.zip newer than the state is rewritten
    * identically on resume, since the redone epoch is deterministic.
+   *
+   * <p>The writing (a zip of the parameters and the updater state, twice when the epoch is the best
+   * so far: a fifth of an MLP epoch on MNIST) runs on a thread of its own, from a copy of the
+   * network, while the next epoch trains. One write is in flight at most: {@code save} first waits
+   * for the previous one and rethrows its failure, and {@link #best()} waits for the last.
    */
   static Checkpoints in(ModelDir dir) {
     return new Checkpoints() {
+      private Thread writing;
+      private volatile RuntimeException failed;
+
       @Override
       public void save(MultiLayerNetwork net, TrainingState state) {
+        await();
+        MultiLayerNetwork copy = net.clone(); // the next epoch updates net in place
+        writing = new Thread(() -> {
+          try {
+            write(copy, state);
+          } catch (RuntimeException e) {
+            failed = e;
+          }
+        }, "checkpoint-epoch-" + state.epochs().size());
+        writing.setDaemon(true);
+        writing.start();
+      }
+
+      private void write(MultiLayerNetwork net, TrainingState state) {
         int epochs = state.epochs().size();
         dir.writeNetwork(ModelDir.lastCheckpoint(epochs), net);
         if (state.improvedLast()) {
@@ -33,8 +55,26 @@ public interface Checkpoints {
         dir.deleteQuietly(ModelDir.lastCheckpoint(epochs - 1));
       }
 
+      private void await() {
+        if (writing != null) {
+          try {
+            writing.join();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing a checkpoint", e);
+          }
+          writing = null;
+        }
+        if (failed != null) {
+          RuntimeException e = failed;
+          failed = null;
+          throw e;
+        }
+      }
+
       @Override
       public MultiLayerNetwork best() {
+        await();
         return dir.readNetwork(ModelDir.BEST);
       }
     };

@@ -50,7 +50,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Defaults chosen for speed (STACK.md measured DL4J's stock settings 7–11× slower than a
  * single JVM): the Direct training approach (no export of every minibatch to disk), no
- * repartitioning, no training statistics, averaging every {@code --averaging-frequency} minibatches.
+ * repartitioning, no training statistics, averaging every {@code --averaging-frequency} minibatches,
+ * by default (0) as many as keep an averaging round's cost under a tenth of the work between rounds
+ * ({@link #autoFrequency}); an epoch of a single round skips DL4J's count and split ({@link
+ * AveragingMaster}), and the validation minibatches are built once.
  */
 public final class SparkTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
@@ -102,7 +105,7 @@ public final class SparkTrainer {
       LOG.info("resuming {} after epoch {} (best epoch {})", o.output(), state.epochs().size(), state.bestEpoch());
     } else {
       state = TrainingState.fresh(o.model().optionName(), data.fingerprint());
-      net = newNetwork(o, spec);
+      net = newNetwork(o, spec, workers(spark, o));
     }
     spark.sparkContext().setJobGroup("train", "train " + o.model().optionName() + " on " + o.data(), false);
     boolean validate = data.count(SplitAssigner.VALIDATION) > 0;
@@ -136,7 +139,7 @@ public final class SparkTrainer {
     ModelCard card =
         new ModelCard(
             ModelCard.SCHEMA_VERSION, o.model().optionName(), data.kind(), data.labels(), data.fingerprint(), o.data(),
-            spec.shape(o.model()), data.text(), data.image(), o.hyperParameters(), state.epochs(), state.bestEpoch(),
+            spec.shape(o.model()), data.text(), data.image(), hyperParameters(o, state, workers), state.epochs(), state.bestEpoch(),
             validate ? state.bestValidationAccuracy() : Double.NaN, stopped, state.wallTimeMs(), "averaging", workers,
             best.numParams(), Instant.now().toString(), dir.fingerprint(), null);
     dir.writeAtomically(ModelCard.FILE_NAME, Cards.toJson(card) + "\n");
@@ -146,11 +149,34 @@ public final class SparkTrainer {
     return card;
   }
 
-  /** A fresh network of {@code o}'s type and sizes for {@code spec}, initialised with its seed. */
-  public static MultiLayerNetwork newNetwork(TrainOptions o, InputSpec spec) {
-    MultiLayerNetwork net = new MultiLayerNetwork(Networks.build(o.model(), spec, o));
+  /**
+   * {@code o}'s hyper-parameters with the averaging frequency the run used: the one chosen when
+   * {@code o} left it to the trainer (0), so the card says how to re-create the run.
+   */
+  static java.util.Map<String, Object> hyperParameters(TrainOptions o, TrainingState state, int workers) {
+    java.util.Map<String, Object> h = new java.util.LinkedHashMap<>(o.hyperParameters());
+    h.put("replica_learning_rate", o.replicaLearningRate(workers));
+    h.put("averaging_frequency", state.averagingFrequency());
+    if (o.averagingFrequency() == 0) {
+      h.put("averaging_frequency_chosen", "auto");
+    }
+    return h;
+  }
+
+  /**
+   * A fresh network of {@code o}'s type and sizes for {@code spec}, initialised with its seed, for
+   * {@code workers} averaged replicas: its updater at {@link TrainOptions#replicaLearningRate}.
+   */
+  public static MultiLayerNetwork newNetwork(TrainOptions o, InputSpec spec, int workers) {
+    MultiLayerNetwork net =
+        new MultiLayerNetwork(Networks.build(o.model(), spec, o.withLearningRate(o.replicaLearningRate(workers))));
     net.init();
     return net;
+  }
+
+  /** The replicas {@code o} trains: {@code --workers}, or 0 = one per Spark core. */
+  public static int workers(SparkSession spark, TrainOptions o) {
+    return o.workers() > 0 ? o.workers() : spark.sparkContext().defaultParallelism();
   }
 
   /**
@@ -168,13 +194,23 @@ public final class SparkTrainer {
    */
   public static Fitted fit(SparkSession spark, Dataset<Row> trainRows, Dataset<Row> validationRows, Batches batches,
       MultiLayerNetwork net, TrainingState state, TrainOptions o, Checkpoints checkpoints) {
-    int workers = o.workers() > 0 ? o.workers() : spark.sparkContext().defaultParallelism();
-    LOG.info("{}: {} parameters, {} workers, batch {} per worker, averaging every {} minibatches",
-        o.model().optionName(), net.numParams(), workers, o.batchSize(), o.averagingFrequency());
+    int workers = workers(spark, o);
     // round-robin over the workers, cached as rows (DL4J's Direct approach refuses a persisted RDD of DataSets)
     Dataset<Row> train = trainRows.repartition(workers).persist(StorageLevel.MEMORY_AND_DISK_SER());
+    long rows = train.count();
+    // round-robin: no partition holds more than ceil(rows / workers) rows
+    int perWorker = (int) Math.max(1, ceilDiv(ceilDiv(rows, workers), o.batchSize()));
+    int frequency = o.averagingFrequency() > 0 ? o.averagingFrequency()
+        : state.averagingFrequency() > 0 ? state.averagingFrequency() : autoFrequency(net, train, batches, o, perWorker);
+    state = state.withAveragingFrequency(frequency);
+    LOG.info("{}: {} parameters, {} workers, batch {} per worker, learning rate {} per replica, averaging every {}"
+            + " minibatches ({} per worker and epoch: {} averaging round(s) per epoch)", o.model().optionName(),
+        net.numParams(), workers, o.batchSize(), o.replicaLearningRate(workers), frequency, perWorker,
+        ceilDiv(perWorker, frequency));
     boolean validate = validationRows != null;
-    JavaRDD<DataSet> validation = validate ? toDataSets(validationRows, batches, o.batchSize(), -1) : null;
+    // the validation minibatches are the same every epoch: built once, kept serialized
+    JavaRDD<DataSet> validation =
+        validate ? toDataSets(validationRows, batches, o.batchSize(), -1).persist(StorageLevel.MEMORY_AND_DISK_SER()) : null;
 
     JavaSparkContext jsc = new JavaSparkContext(spark.sparkContext());
     String group = spark.sparkContext().getLocalProperty("spark.jobGroup.id");
@@ -189,7 +225,8 @@ public final class SparkTrainer {
       spark.sparkContext().setJobDescription("train epoch " + epoch);
       // a master per epoch, seeded by the epoch: its split order then does not depend on how many
       // epochs this process ran, so a resumed run repeats what the uninterrupted one would do
-      SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(jsc, net, master(o, o.seed() + epoch));
+      SparkDl4jMultiLayer sparkNet =
+          new SparkDl4jMultiLayer(jsc, net, master(o, workers, frequency, o.seed() + epoch, (long) perWorker * workers));
       int jobsBefore = jobsIn(spark, group);
       sparkNet.fit(toDataSets(train, batches, o.batchSize(), o.seed() * 1_000_003L + epoch));
       int fitJobs = jobsIn(spark, group) - jobsBefore;
@@ -202,14 +239,16 @@ public final class SparkTrainer {
         Evaluation eval = sparkNet.evaluate(validation);
         accuracy = eval.accuracy();
       }
-      long millis = System.currentTimeMillis() - t0;
-      state = state.next(new ModelCard.Epoch(epoch, loss, accuracy, millis), millis);
-      // where an epoch's time goes: the averaged fit (one Spark job per averaging round) and the
-      // distributed validation
-      LOG.info("epoch {}/{}: train loss {}, validation accuracy {} ({} ms: fit {} ms in {} Spark jobs, validation {} ms){}",
-          epoch, o.epochs(), String.format(Locale.ROOT, "%.4f", loss), String.format(Locale.ROOT, "%.4f", accuracy),
-          millis, fitMillis, fitJobs, millis - fitMillis, state.improvedLast() ? " - best so far" : "");
+      long validated = System.currentTimeMillis();
+      state = state.next(new ModelCard.Epoch(epoch, loss, accuracy, validated - t0), validated - t0);
       checkpoints.save(net, state);
+      long millis = System.currentTimeMillis() - t0;
+      // where an epoch's time goes: the averaged fit (one Spark job per averaging round), the
+      // distributed validation and the checkpoint
+      LOG.info("epoch {}/{}: train loss {}, validation accuracy {} ({} ms: fit {} ms in {} Spark jobs, validation {} ms,"
+              + " checkpoint {} ms){}", epoch, o.epochs(), String.format(Locale.ROOT, "%.4f", loss),
+          String.format(Locale.ROOT, "%.4f", accuracy), millis, fitMillis, fitJobs, validated - t0 - fitMillis,
+          t0 + millis - validated, state.improvedLast() ? " - best so far" : "");
       if (validate && state.epochsWithoutImprovement() >= o.patience()) {
         stopped = earlyStop(epoch, o.patience());
         LOG.info(stopped);
@@ -217,7 +256,50 @@ public final class SparkTrainer {
       }
     }
     train.unpersist();
+    if (validate) {
+      validation.unpersist(false);
+    }
     return new Fitted(checkpoints.best(), state, stopped, workers);
+  }
+
+  /**
+   * What one averaging round costs beyond the work it averages, in seconds: the parameter (and
+   * updater) broadcast, a Spark job, each worker rebuilding its network from the broadcast, the
+   * aggregation. Measured at ~0.2 s on {@code local[2]} (BENCHMARKS.md); a cluster pays more.
+   */
+  static final double ROUND_SECONDS = 0.25;
+
+  /** The averaging work each round should carry: at least this many times {@link #ROUND_SECONDS}. */
+  static final int WORK_PER_ROUND = 10;
+
+  /**
+   * {@code averagingFrequency} 0: the minibatches each worker fits between averagings, chosen so a
+   * round's cost is at most a tenth of the fitting between rounds (DL4J's guidance: averaging pays
+   * only when a minibatch takes ~100 ms or more), from the fit time of one real minibatch measured
+   * here on a copy of the network; at most {@code perWorker}, one round per epoch.
+   */
+  static int autoFrequency(MultiLayerNetwork net, Dataset<Row> train, Batches batches, TrainOptions o, int perWorker) {
+    DataSet probe = batches.toDataSet(train.limit(o.batchSize()).collectAsList());
+    MultiLayerNetwork copy = net.clone();
+    for (int i = 0; i < 3; i++) {
+      copy.fit(probe); // warm-up: the first fits allocate the workspaces
+    }
+    double seconds = Double.MAX_VALUE;
+    for (int i = 0; i < 5; i++) { // the fastest of 5: JIT and GC only ever add time
+      long t0 = System.nanoTime();
+      copy.fit(probe);
+      seconds = Math.min(seconds, (System.nanoTime() - t0) / 1e9);
+    }
+    long wanted = (long) Math.ceil(WORK_PER_ROUND * ROUND_SECONDS / Math.max(seconds, 1e-6));
+    int frequency = (int) Math.max(1, Math.min(perWorker, wanted));
+    LOG.info("averaging frequency (auto): a minibatch of {} takes {} ms to fit here; a round costs ~{} ms, so at least"
+            + " {} minibatches per round, capped at the {} minibatches of a worker's epoch: {}", o.batchSize(),
+        String.format(Locale.ROOT, "%.1f", seconds * 1000), (int) (ROUND_SECONDS * 1000), wanted, perWorker, frequency);
+    return frequency;
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return (a + b - 1) / b;
   }
 
   private static int jobsIn(SparkSession spark, String group) {
@@ -239,18 +321,27 @@ public final class SparkTrainer {
     return card;
   }
 
-  /** The training master with this project's defaults (see the class comment). */
+  /** The training master with this project's defaults (see the class comment); averaging as {@code o} says. */
   public static ParameterAveragingTrainingMaster master(TrainOptions o, long seed) {
-    return new ParameterAveragingTrainingMaster.Builder(o.batchSize())
+    return master(o, o.workers() > 0 ? o.workers() : null, Math.max(1, o.averagingFrequency()), seed, -1);
+  }
+
+  /**
+   * The training master: {@code workers} replicas (null = one per Spark core), averaging every
+   * {@code frequency} minibatches; {@code minibatches} bounds an epoch's minibatches (-1 = unknown),
+   * which lets an epoch of one round skip DL4J's count and split.
+   */
+  static ParameterAveragingTrainingMaster master(TrainOptions o, Integer workers, int frequency, long seed,
+      long minibatches) {
+    return new AveragingMaster(new ParameterAveragingTrainingMaster.Builder(workers, o.batchSize())
         .batchSizePerWorker(o.batchSize())
-        .averagingFrequency(o.averagingFrequency())
+        .averagingFrequency(frequency)
         .workerPrefetchNumBatches(o.prefetch())
         .rddTrainingApproach(RDDTrainingApproach.Direct)
         .repartionData(Repartition.Never)
         .collectTrainingStats(false)
         .saveUpdater(true)
-        .rngSeed(seed)
-        .build();
+        .rngSeed(seed), minibatches);
   }
 
   private static String earlyStop(int epoch, int patience) {

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * What a run has done so far, saved beside each checkpoint so {@code --resume} continues where a
  * crashed or killed run stopped. {@code datasetFingerprint} and {@code model} stop a resume onto
- * other data or another architecture.
+ * other data or another architecture. {@code averagingFrequency} is the one the run chose (0 = not
+ * chosen yet), so a resumed run averages as the uninterrupted one would have.
  */
 public record TrainingState(
     String model,
@@ -16,12 +17,13 @@ public record TrainingState(
     int bestEpoch,
     double bestValidationAccuracy,
     int epochsWithoutImprovement,
-    long wallTimeMs) {
+    long wallTimeMs,
+    int averagingFrequency) {
 
   public static final String FILE_NAME = "state.json";
 
   public static TrainingState fresh(String model, String fingerprint) {
-    return new TrainingState(model, fingerprint, List.of(), 0, -Double.MAX_VALUE, 0, 0);
+    return new TrainingState(model, fingerprint, List.of(), 0, -Double.MAX_VALUE, 0, 0, 0);
   }
 
   /** The state after one more epoch; {@code improved} when its validation accuracy is the best yet. */
@@ -35,7 +37,13 @@ public record TrainingState(
         improved ? epoch.epoch() : bestEpoch,
         improved ? acc : bestValidationAccuracy,
         improved ? 0 : epochsWithoutImprovement + 1,
-        wallTimeMs + addedMs);
+        wallTimeMs + addedMs, averagingFrequency);
+  }
+
+  /** This state, training with {@code frequency} minibatches between averagings. */
+  public TrainingState withAveragingFrequency(int frequency) {
+    return new TrainingState(model, datasetFingerprint, epochs, bestEpoch, bestValidationAccuracy,
+        epochsWithoutImprovement, wallTimeMs, frequency);
   }
 
   public boolean improvedLast() {
