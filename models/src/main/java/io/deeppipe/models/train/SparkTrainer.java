@@ -197,6 +197,7 @@ public final class SparkTrainer {
     int workers = workers(spark, o);
     // round-robin over the workers, cached as rows (DL4J's Direct approach refuses a persisted RDD of DataSets)
     Dataset<Row> train = trainRows.repartition(workers).persist(StorageLevel.MEMORY_AND_DISK_SER());
+    spark.sparkContext().setJobDescription("cache the train rows over " + workers + " workers");
     long rows = train.count();
     // round-robin: no partition holds more than ceil(rows / workers) rows
     int perWorker = (int) Math.max(1, ceilDiv(ceilDiv(rows, workers), o.batchSize()));
@@ -259,6 +260,7 @@ public final class SparkTrainer {
     if (validate) {
       validation.unpersist(false);
     }
+    spark.sparkContext().setJobDescription(null);
     return new Fitted(checkpoints.best(), state, stopped, workers);
   }
 
@@ -279,6 +281,7 @@ public final class SparkTrainer {
    * here on a copy of the network; at most {@code perWorker}, one round per epoch.
    */
   static int autoFrequency(MultiLayerNetwork net, Dataset<Row> train, Batches batches, TrainOptions o, int perWorker) {
+    train.sparkSession().sparkContext().setJobDescription("take a minibatch to time its fit");
     DataSet probe = batches.toDataSet(train.limit(o.batchSize()).collectAsList());
     MultiLayerNetwork copy = net.clone();
     for (int i = 0; i < 3; i++) {

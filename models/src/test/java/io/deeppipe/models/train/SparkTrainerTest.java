@@ -156,6 +156,58 @@ class SparkTrainerTest {
         .isInstanceOf(BadInputException.class).hasMessageContaining("is a finished mlp");
   }
 
+  /** Spark jobs started while {@code run} runs, by job description. */
+  private java.util.Map<String, Integer> jobsByDescription(Runnable run) throws InterruptedException {
+    java.util.Map<String, Integer> jobs = new java.util.concurrent.ConcurrentHashMap<>();
+    var listener = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
+        jobs.merge(String.valueOf(start.properties().getProperty("spark.job.description")), 1, Integer::sum);
+      }
+    };
+    spark.sparkContext().addSparkListener(listener);
+    try {
+      run.run();
+      Thread.sleep(1500); // the listener bus is asynchronous
+    } finally {
+      spark.sparkContext().removeSparkListener(listener);
+    }
+    return jobs;
+  }
+
+  @Test
+  void autoAveragingFitsAnEpochInOneSparkJobAndTheCardSaysWhatItChose() throws Exception {
+    String out = shared.resolve("auto").toString();
+    TrainOptions auto = new TrainOptions(mnist, out, false, false, ModelType.MLP, 2, 32, 1e-3, 7,
+        TrainOptions.Updater.ADAM, 0.0, 0.0, 64, 16, 2, 1, TrainOptions.Master.AVERAGING, 2, 0, 0, 5);
+    int cached = spark.sparkContext().getPersistentRDDs().size();
+    ModelCard[] card = new ModelCard[1];
+    var jobs = jobsByDescription(() -> card[0] = SparkTrainer.train(spark, auto));
+    // an MLP minibatch takes a few ms, far under a tenth of a round's cost: one round per epoch, without
+    // DL4J's count and split jobs
+    long train = SparkTrainer.rows(spark, mnist, SplitAssigner.TRAIN, new Batches(InputSpec.of(card[0]), ModelType.MLP))
+        .count();
+    int perWorker = (int) Math.ceil(Math.ceil(train / 2.0) / 32);
+    assertThat(jobs).containsEntry("train epoch 1", 1).containsEntry("train epoch 2", 1);
+    assertThat(card[0].hyperParameters()).containsEntry("averaging_frequency", perWorker)
+        .containsEntry("averaging_frequency_chosen", "auto").containsEntry("replica_learning_rate", 2e-3)
+        .containsEntry("scale_learning_rate", true);
+    assertThat(Files.readString(Path.of(out, ModelDir.CHECKPOINTS, TrainingState.FILE_NAME)))
+        .containsPattern("\"averaging_frequency\"\\s*:\\s*" + perWorker + "\\b");
+    assertThat(testAccuracy(card[0], out)).isGreaterThanOrEqualTo(0.85);
+    assertThat(spark.sparkContext().getPersistentRDDs().size()).as("nothing left cached").isEqualTo(cached);
+
+    // a frequency given: DL4J's path, a count and one job per averaging round, its cache released after each epoch
+    String given = shared.resolve("given").toString();
+    var rounds = jobsByDescription(() -> SparkTrainer.train(spark, new TrainOptions(mnist, given, false, false,
+        ModelType.MLP, 1, 32, 1e-3, 7, TrainOptions.Updater.ADAM, 0.0, 0.0, 64, 16, 2, 1, TrainOptions.Master.AVERAGING,
+        2, 10, 0, 5)));
+    long minibatches = (long) Math.ceil((train / 2) / 32.0) + (long) Math.ceil((train - train / 2) / 32.0);
+    assertThat(minibatches).isGreaterThan(20);
+    assertThat(rounds.get("train epoch 1")).isEqualTo(1 + (int) (minibatches / 20));
+    assertThat(spark.sparkContext().getPersistentRDDs().size()).as("nothing left cached").isEqualTo(cached);
+  }
+
   @Test
   void earlyStoppingStopsAndKeepsTheBestEpoch() {
     String out = shared.resolve("early").toString();
