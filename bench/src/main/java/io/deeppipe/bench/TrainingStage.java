@@ -111,6 +111,9 @@ final class TrainingStage {
     ctx.report().extra(stage + " test accuracy", Map.of("ours_long", acc[1], "single_long", acc[3], "ours_short", acc[0],
         "single_short", acc[2]));
     if (mllib) {
+      processes(ctx, data, o, spec, batches, minibatches, testRows);
+    }
+    if (mllib) {
       Sample m = perEpoch("mllib per iteration", s.get("mllib-short"), s.get("mllib-long"), longEpochs - shortEpochs);
       double r2 = Alternation.pairedRatio(m, ours);
       ctx.report().add(new Report.Row(stage, desc, ours,
@@ -120,6 +123,87 @@ final class TrainingStage {
               longEpochs, acc[5], shortEpochs, acc[4], acc[1])));
       ctx.report().extra(stage + " mllib test accuracy", Map.of("long", acc[5], "short", acc[4]));
     }
+  }
+
+  /**
+   * {@code train} as users meet it: a whole {@code bin/pipeline train} process with its default
+   * options (workers, averaging, validation, checkpoints, the curves plot, the saved pipeline), run
+   * for a short and a long number of epochs; per-epoch cost = the difference ÷ the extra epochs,
+   * against the single-JVM fit of the same network on the same rows. {@code --patience} is set to the
+   * epochs so that early stopping cannot end a run before its epochs (it is validation's default
+   * behaviour that is measured, not when it stops). Also: how long each process takes before its
+   * first epoch starts (wall time to the end of epoch 1 − epoch 1's own time, as its log says).
+   */
+  static void processes(Ctx ctx, String data, TrainOptions o, InputSpec spec, Batches batches, List<DataSet> minibatches,
+      List<Row> testRows) throws Exception {
+    int shortEpochs = ctx.scale().processShortEpochs();
+    int longEpochs = ctx.scale().processLongEpochs();
+    double[] acc = new double[4];
+    Sample beforeFirst = new Sample("before the first epoch");
+    Alternation alt = new Alternation();
+    for (int k = 0; k < 2; k++) {
+      int epochs = k == 0 ? shortEpochs : longEpochs;
+      int slot = k;
+      String out = ctx.dir("train/mlp-process-" + epochs).toString();
+      java.nio.file.Path log = ctx.dir("train/mlp-process-" + epochs + ".log");
+      List<String> cmd = List.of(ctx.root().resolve("bin/pipeline").toString(), "train", "--data", data, "--model", "mlp",
+          "--output", out, "--mode", "overwrite", "--epochs", String.valueOf(epochs), "--patience", String.valueOf(epochs));
+      alt.add("ours-" + epochs, () -> {
+        beforeFirst.add(runTrainProcess(cmd, log));
+        acc[slot] = accuracy(ModelSerializer.restoreMultiLayerNetwork(new File(out, "model.zip")), testRows, batches);
+      });
+      alt.add("single-" + epochs, () -> acc[2 + slot] = accuracy(singleJvmFit(o, spec, minibatches, epochs), testRows,
+          batches));
+    }
+    Map<String, Sample> s = alt.run("training-mlp-processes", ctx.scale().trainReps(), false);
+    int extra = longEpochs - shortEpochs;
+    Sample ours = perEpoch("ours per epoch", s.get("ours-" + shortEpochs), s.get("ours-" + longEpochs), extra);
+    Sample single = perEpoch("single per epoch", s.get("single-" + shortEpochs), s.get("single-" + longEpochs), extra);
+    double ratio = Alternation.pairedRatio(single, ours);
+    boolean accOk = Math.abs(acc[1] - acc[3]) <= 0.01;
+    ctx.report().add(new Report.Row("training (mlp, processes)",
+        "`bin/pipeline train --model mlp` as a process, default options", ours,
+        "single-JVM `MultiLayerNetwork.fit`, same config, rows, batch 32, seed; 2 ND4J threads", single,
+        "speed per epoch ours ÷ single JVM", ratio, Alternation.pairedRatioRange(single, ours),
+        "≥ 0.8× at equal accuracy (±1 pt)", ratio >= 0.8 && accOk,
+        String.format(Locale.ROOT,
+            "per-epoch cost = (time of %d epochs − time of %d) ÷ %d, `--patience` = the epochs; %d train rows; test"
+                + " accuracy after %d epochs: ours %.4f, single JVM %.4f (after %d: %.4f, %.4f); whole processes: %s /"
+                + " %s; before the first epoch starts: %s",
+            longEpochs, shortEpochs, extra, minibatches.stream().mapToInt(DataSet::numExamples).sum(), longEpochs,
+            acc[1], acc[3], shortEpochs, acc[0], acc[2], s.get("ours-" + shortEpochs).describe(),
+            s.get("ours-" + longEpochs).describe(), beforeFirst.describe())));
+    ctx.report().extra("training (mlp, processes) test accuracy", Map.of("ours_long", acc[1], "single_long", acc[3],
+        "ours_short", acc[0], "single_short", acc[2]));
+  }
+
+  private static final java.util.regex.Pattern EPOCH_ONE = java.util.regex.Pattern.compile("epoch 1/\\d+: .*\\((\\d+) ms");
+
+  /** Runs a train process to its end; returns the seconds before its first epoch began. */
+  private static double runTrainProcess(List<String> cmd, java.nio.file.Path log) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("DEEPPIPE_NO_BUILD", "1");
+    pb.environment().put("SPARK_MASTER", "local[2]");
+    long start = System.nanoTime();
+    Process p = pb.start();
+    double before = Double.NaN;
+    try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+            java.nio.charset.StandardCharsets.UTF_8));
+        var out = java.nio.file.Files.newBufferedWriter(log)) {
+      for (String line; (line = in.readLine()) != null; ) {
+        out.write(line);
+        out.newLine();
+        java.util.regex.Matcher m = EPOCH_ONE.matcher(line);
+        if (Double.isNaN(before) && m.find()) {
+          before = (System.nanoTime() - start) / 1e9 - Long.parseLong(m.group(1)) / 1000.0;
+        }
+      }
+    }
+    int code = p.waitFor();
+    if (code != 0) {
+      throw new IllegalStateException(String.join(" ", cmd) + " exited " + code + ", see " + log);
+    }
+    return before;
   }
 
   static Sample perEpoch(String name, Sample shortRun, Sample longRun, int extraEpochs) {
