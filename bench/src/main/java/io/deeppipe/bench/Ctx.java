@@ -38,6 +38,17 @@ public record Ctx(SparkSession spark, Scale scale, Path root, Path work, Report 
     return out.toString();
   }
 
+  /**
+   * A process as the harness starts them: output and errors together, on the build that bin/bench
+   * made ({@code DEEPPIPE_NO_BUILD}), on {@code local[2]} like the in-JVM runners.
+   */
+  public static ProcessBuilder process(java.util.List<String> cmd) {
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("DEEPPIPE_NO_BUILD", "1");
+    pb.environment().put("SPARK_MASTER", "local[2]");
+    return pb;
+  }
+
   /** Whether to run a warm-up round: never in the smoke run, whose figures only prove it works. */
   public boolean warmUp(boolean wanted) {
     return wanted && !scale.name().equals("smoke");

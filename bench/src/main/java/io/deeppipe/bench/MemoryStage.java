@@ -23,9 +23,7 @@ final class MemoryStage {
     Path log = ctx.dir("memory/ingest.log");
     List<String> cmd = new ArrayList<>(List.of(ctx.root().resolve("bin/pipeline").toString(), "ingest-text", "--input",
         corpus.toString(), "--output", out.toString(), "--mode", "overwrite", "--no-arrow", "--vocab-size", "20000"));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().put("DEEPPIPE_NO_BUILD", "1");
-    pb.environment().put("SPARK_MASTER", "local[2]");
+    ProcessBuilder pb = Ctx.process(cmd).redirectOutput(log.toFile());
     pb.environment().put("DEEPPIPE_DRIVER_MEMORY", heapMb + "m");
     pb.environment().put("JAVA_OPTS", "-Dspark.testing.reservedMemory=33554432 -Dspark.sql.shuffle.partitions=32"
         + " -Dspark.sql.files.maxPartitionBytes=33554432");

@@ -98,10 +98,7 @@ final class TextIngestStage {
                 "--output", output, "--mode", "overwrite")
             : java(Peers.class.getName(), side, input.toString(), output);
         a.add(name, () -> {
-          ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-          pb.environment().put("DEEPPIPE_NO_BUILD", "1");
-          pb.environment().put("SPARK_MASTER", "local[2]");
-          int code = pb.start().waitFor();
+          int code = Ctx.process(cmd).redirectOutput(log.toFile()).start().waitFor();
           if (code != 0) {
             throw new IllegalStateException(name + " exited " + code + ", see " + log);
           }

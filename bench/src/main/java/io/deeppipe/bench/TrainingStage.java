@@ -112,8 +112,6 @@ final class TrainingStage {
         "single_short", acc[2]));
     if (mllib) {
       processes(ctx, data, o, spec, batches, minibatches, testRows);
-    }
-    if (mllib) {
       Sample m = perEpoch("mllib per iteration", s.get("mllib-short"), s.get("mllib-long"), longEpochs - shortEpochs);
       double r2 = Alternation.pairedRatio(m, ours);
       ctx.report().add(new Report.Row(stage, desc, ours,
@@ -181,11 +179,8 @@ final class TrainingStage {
 
   /** Runs a train process to its end; returns the seconds before its first epoch began. */
   private static double runTrainProcess(List<String> cmd, java.nio.file.Path log) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("DEEPPIPE_NO_BUILD", "1");
-    pb.environment().put("SPARK_MASTER", "local[2]");
     long start = System.nanoTime();
-    Process p = pb.start();
+    Process p = Ctx.process(cmd).start();
     double before = Double.NaN;
     try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
             java.nio.charset.StandardCharsets.UTF_8));
