@@ -20,7 +20,7 @@ import org.apache.spark.sql.SparkSession;
  *
  * <pre>
  * bin/bench [--scale full|medium|smoke] [--out BENCHMARKS.md] [--json bench-results.json] [--work target/bench]
- *           [--stages text,images,training,training-cnn,inference,onnx,formats,memory] [--merge EARLIER.json]
+ *           [--stages text,images,training,training-cnn,scaling,inference,onnx,formats,memory] [--merge EARLIER.json]
  *
  * --merge takes the rows of the stages not run now from earlier runs' JSON (comma-separated, first
  * match wins; the rows are marked as measured in that run, or keep the mark of the run that measured them).
@@ -28,7 +28,7 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class Bench {
   public static final List<String> STAGES =
-      List.of("text", "images", "training", "training-cnn", "inference", "onnx", "formats", "memory");
+      List.of("text", "images", "training", "training-cnn", "scaling", "inference", "onnx", "formats", "memory");
   static final String BEGIN = "<!-- bench:generated:begin (bin/bench rewrites what is between these markers) -->";
   static final String END = "<!-- bench:generated:end -->";
 
@@ -89,6 +89,7 @@ public final class Bench {
               scale.trainLongEpochs(), scale.reps(), true);
           case "training-cnn" -> TrainingStage.run(ctx, ModelType.CNN, scale.cnnPerDigit(), scale.cnnShortEpochs(),
               scale.cnnLongEpochs(), scale.trainReps(), false);
+          case "scaling" -> ScalingStage.run(ctx);
           case "inference" -> InferenceStage.run(ctx);
           case "onnx" -> OnnxStage.run(ctx);
           case "formats" -> FormatsStage.run(ctx);

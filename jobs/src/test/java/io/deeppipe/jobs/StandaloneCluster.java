@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * what the {@code spark-submit} script runs, and the shaded jar. {@link #close()} kills every
  * process it started, executors included.
  */
-final class StandaloneCluster implements AutoCloseable {
+public final class StandaloneCluster implements AutoCloseable {
   /**
    * What the application brings in its shaded jar and a Spark distribution does not: DL4J, ND4J
    * and their natives, our CLI and plotting libraries. Everything else on the jobs module's
@@ -44,7 +44,8 @@ final class StandaloneCluster implements AutoCloseable {
       "/org/freemarker/", "/net/ericaro/", "/com/jakewharton/", "/io/reactivex/",
       "/org/reactivestreams/");
 
-  record Run(int code, String out) {}
+  /** A finished submission: its exit code and its driver's output. */
+  public record Run(int code, String out) {}
 
   private final Path dir;
   private final Path home;
@@ -66,7 +67,7 @@ final class StandaloneCluster implements AutoCloseable {
    * registered. Their logs and work directories (executor logs) go under {@code dir}, which is
    * emptied first.
    */
-  static StandaloneCluster start(Path dir, int workerCount) throws Exception {
+  public static StandaloneCluster start(Path dir, int workerCount) throws Exception {
     if (Files.exists(dir)) {
       try (Stream<Path> old = Files.walk(dir)) {
         old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -132,6 +133,15 @@ final class StandaloneCluster implements AutoCloseable {
    * test's one-core Workers, and waits for it. {@code onLine} sees the driver's output as it comes.
    */
   Run submit(Consumer<String> onLine, String... args) throws IOException, InterruptedException {
+    return submit(List.of(), onLine, args);
+  }
+
+  /**
+   * {@link #submit(Consumer, String...)} with more Spark settings ({@code key=value}, e.g.
+   * {@code spark.cores.max=1} for an application of one executor).
+   */
+  public Run submit(List<String> sparkConf, Consumer<String> onLine, String... args)
+      throws IOException, InterruptedException {
     Path root = TestData.projectRoot();
     List<String> command = new ArrayList<>(List.of(java(), "-Xmx1g"));
     command.addAll(javaFlags());
@@ -141,7 +151,11 @@ final class StandaloneCluster implements AutoCloseable {
         "--properties-file", root.resolve("conf/spark-cluster.conf").toString(),
         "--conf", "spark.executor.cores=1", "--conf", "spark.executor.memory=1g",
         "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.ui.enabled=false",
-        "--class", "io.deeppipe.jobs.Pipeline", shadedJar().toString()));
+        "--class", "io.deeppipe.jobs.Pipeline"));
+    for (String conf : sparkConf) {
+      command.addAll(List.of("--conf", conf));
+    }
+    command.add(shadedJar().toString());
     command.addAll(Arrays.asList(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
     environment(pb);
@@ -192,7 +206,7 @@ final class StandaloneCluster implements AutoCloseable {
   }
 
   /** The last lines of the Master's and Workers' logs, for failure messages. */
-  String logs() {
+  public String logs() {
     StringBuilder sb = new StringBuilder();
     try (Stream<Path> files = Files.list(dir.resolve("logs"))) {
       for (Path f : files.filter(f -> !f.getFileName().toString().startsWith("submit-")).sorted().toList()) {
