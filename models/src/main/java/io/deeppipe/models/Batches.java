@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Random;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -41,6 +42,19 @@ public final class Batches implements Serializable {
     return spec.isText()
         ? List.of(TextIngest.TOKEN_IDS, TextIngest.LENGTH, IngestSteps.LABEL_INDEX)
         : List.of(ImageIngest.IMAGE, IngestSteps.LABEL_INDEX);
+  }
+
+  /**
+   * {@link #columns()} with the types ingest writes them in: a dataset's splits read with it skip
+   * Spark's schema inference (a Spark job per split that opens a Parquet footer).
+   */
+  public org.apache.spark.sql.types.StructType schema() {
+    org.apache.spark.sql.types.StructType s = new org.apache.spark.sql.types.StructType();
+    s = spec.isText()
+        ? s.add(TextIngest.TOKEN_IDS, DataTypes.createArrayType(DataTypes.IntegerType)).add(TextIngest.LENGTH,
+            DataTypes.IntegerType)
+        : s.add(ImageIngest.IMAGE, DataTypes.BinaryType);
+    return s.add(IngestSteps.LABEL_INDEX, DataTypes.IntegerType);
   }
 
   private int labelColumn() {

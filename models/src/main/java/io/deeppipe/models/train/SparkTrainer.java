@@ -24,7 +24,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -351,12 +350,13 @@ public final class SparkTrainer {
     return "early stop after epoch " + epoch + ": no better validation accuracy for " + patience + " epochs";
   }
 
-  /** The labelled rows of one split, with only the columns the adapter reads. */
+  /**
+   * The labelled rows of one split, with only the columns the adapter reads, read with their known
+   * types (no schema-inference job).
+   */
   public static Dataset<Row> rows(SparkSession spark, String data, String split, Batches batches) {
-    Column[] cols = batches.columns().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
-    return spark.read().parquet(new Path(data, "parquet/" + split).toString())
-        .where(col(IngestSteps.LABEL_INDEX).isNotNull())
-        .select(cols);
+    return spark.read().schema(batches.schema()).parquet(new Path(data, "parquet/" + split).toString())
+        .where(col(IngestSteps.LABEL_INDEX).isNotNull());
   }
 
   /**
