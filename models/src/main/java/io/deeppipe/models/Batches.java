@@ -57,6 +57,11 @@ public final class Batches implements Serializable {
     return s.add(IngestSteps.LABEL_INDEX, DataTypes.IntegerType);
   }
 
+  /** The bytes of network input one row becomes (floats; text: token ids and mask). */
+  public long bytesPerRow() {
+    return 4L * (spec.isText() ? 2L * spec.maxLength() : spec.pixels());
+  }
+
   private int labelColumn() {
     return spec.isText() ? 2 : 1;
   }

@@ -209,6 +209,26 @@ class SparkTrainerTest {
   }
 
   @Test
+  void aSmallValidationSplitIsScoredOnTheDriverWithTheAccuracyOfTheDistributedEvaluation() throws Exception {
+    ModelCard[] cards = new ModelCard[2];
+    var onDriver = jobsByDescription(() -> cards[0] =
+        SparkTrainer.train(spark, options(ModelType.MLP, 2, shared.resolve("val-driver").toString(), 1, 1e-3, 5, false)));
+    long limit = SparkTrainer.driverValidationBytes;
+    SparkTrainer.driverValidationBytes = 0; // every validation split is "large"
+    try {
+      var distributed = jobsByDescription(() -> cards[1] = SparkTrainer.train(spark,
+          options(ModelType.MLP, 2, shared.resolve("val-spark").toString(), 1, 1e-3, 5, false)));
+      assertThat(distributed).containsKeys("validate epoch 1", "validate epoch 2");
+    } finally {
+      SparkTrainer.driverValidationBytes = limit;
+    }
+    assertThat(onDriver).doesNotContainKeys("validate epoch 1", "validate epoch 2");
+    assertThat(cards[0].epochs()).extracting(ModelCard.Epoch::validationAccuracy)
+        .isEqualTo(cards[1].epochs().stream().map(ModelCard.Epoch::validationAccuracy).toList())
+        .allSatisfy(a -> assertThat(a).isGreaterThan(0.5));
+  }
+
+  @Test
   void earlyStoppingStopsAndKeepsTheBestEpoch() {
     String out = shared.resolve("early").toString();
     ModelCard card = SparkTrainer.train(spark, options(ModelType.MLP, 30, out, 2, 1e-9, 2, false));
