@@ -20,8 +20,8 @@ public interface Checkpoints {
    * at any point leaves a state whose network exists. A best.zip newer than the state is rewritten
    * identically on resume, since the redone epoch is deterministic.
    *
-   * <p>The writing (a zip of the parameters and the updater state, twice when the epoch is the best
-   * so far: a fifth of an MLP epoch on MNIST) runs on a thread of its own, from a copy of the
+   * <p>The writing (a zip of the parameters and the updater state, copied to best.zip when the epoch
+   * is the best so far: a tenth of an MLP epoch on MNIST) runs on a thread of its own, from a copy of the
    * network, while the next epoch trains. One write is in flight at most: {@code save} first waits
    * for the previous one and rethrows its failure, and {@link #best()} waits for the last.
    */
@@ -49,7 +49,7 @@ public interface Checkpoints {
         int epochs = state.epochs().size();
         dir.writeNetwork(ModelDir.lastCheckpoint(epochs), net);
         if (state.improvedLast()) {
-          dir.writeNetwork(ModelDir.BEST, net);
+          dir.copy(ModelDir.lastCheckpoint(epochs), ModelDir.BEST);
         }
         dir.writeAtomically(ModelDir.CHECKPOINTS + "/" + TrainingState.FILE_NAME, Cards.toJson(state));
         dir.deleteQuietly(ModelDir.lastCheckpoint(epochs - 1));

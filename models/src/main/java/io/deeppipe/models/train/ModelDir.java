@@ -112,12 +112,33 @@ public final class ModelDir {
   }
 
   public void writeNetwork(String child, MultiLayerNetwork net) {
+    replace(child, out -> ModelSerializer.writeModel(net, out, true));
+  }
+
+  /**
+   * Replaces {@code to} with a byte-for-byte copy of {@code from}, atomically: e.g. the checkpoint
+   * of an epoch that is also the best so far, instead of serializing the same network twice.
+   */
+  public void copy(String from, String to) {
+    replace(to, out -> {
+      try (java.io.InputStream in = fs().open(path(from))) {
+        in.transferTo(out);
+      }
+    });
+  }
+
+  private interface Content {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /** Writes {@code child} beside itself under a hidden name, then renames it over the old one. */
+  private void replace(String child, Content content) {
     Path target = path(child);
     Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
     try {
       FileSystem fs = fs();
       try (OutputStream out = fs.create(tmp, true)) {
-        ModelSerializer.writeModel(net, out, true);
+        content.writeTo(out);
       }
       fs.delete(target, false);
       if (!fs.rename(tmp, target)) {
@@ -179,17 +200,7 @@ public final class ModelDir {
 
   /** Writes a small file via a temporary name, so a reader never sees half of it. */
   public void writeAtomically(String child, String content) {
-    Path target = path(child);
-    Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
-    Storage.writeString(tmp, content, conf);
-    try {
-      fs().delete(target, false);
-      if (!fs().rename(tmp, target)) {
-        throw new IOException("cannot rename " + tmp + " to " + target);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    replace(child, out -> out.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
 
   public String read(String child) {

@@ -118,7 +118,7 @@ public final class SparkTrainer {
     int workers = fitted.workers();
 
     MultiLayerNetwork best = fitted.best();
-    dir.writeNetwork(ModelDir.MODEL, best);
+    dir.copy(ModelDir.BEST, ModelDir.MODEL); // the same bytes: no second serialization
     dir.writeAtomically(ModelDir.METRICS, metricsCsv(state.epochs()));
     if (data.text() != null) {
       // predict rebuilds the tokenization from the model directory alone

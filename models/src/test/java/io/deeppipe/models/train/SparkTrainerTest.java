@@ -229,12 +229,17 @@ class SparkTrainerTest {
   }
 
   @Test
-  void earlyStoppingStopsAndKeepsTheBestEpoch() {
+  void earlyStoppingStopsAndKeepsTheBestEpoch() throws Exception {
     String out = shared.resolve("early").toString();
     ModelCard card = SparkTrainer.train(spark, options(ModelType.MLP, 30, out, 2, 1e-9, 2, false));
     assertThat(card.epochs().size()).isLessThan(30);
     assertThat(card.stoppedBecause()).startsWith("early stop after epoch");
     assertThat(card.bestEpoch()).isLessThan(card.epochs().size());
+    // the model is the best epoch's checkpoint, byte for byte, not the last epoch's network
+    Path dir = Path.of(out);
+    byte[] model = Files.readAllBytes(dir.resolve(ModelDir.MODEL));
+    assertThat(model).isEqualTo(Files.readAllBytes(dir.resolve(ModelDir.BEST)))
+        .isNotEqualTo(Files.readAllBytes(dir.resolve(ModelDir.lastCheckpoint(card.epochs().size()))));
   }
 
   @Test
