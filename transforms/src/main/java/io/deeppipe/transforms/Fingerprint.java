@@ -25,13 +25,25 @@ public final class Fingerprint {
 
   /** {@code recordColumns} identify a record's content (id, label, split, content hash). */
   public static String of(Dataset<Row> kept, List<Column> recordColumns, List<String> labels, String spec) {
-    Column[] cols = recordColumns.toArray(new Column[0]);
-    Column[] seeded1 = prepend(lit(1L), cols);
-    Column[] seeded2 = prepend(lit(2L), cols);
-    Row agg =
-        kept.agg(count(lit(1)), bit_xor(xxhash64(seeded1)), bit_xor(xxhash64(seeded2))).first();
-    String records = agg.getLong(0) + ":" + agg.get(1) + ":" + agg.get(2);
+    List<Column> aggregates = aggregates(recordColumns);
+    Row agg = kept.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(new Column[0])).first();
+    return of(records(agg, 0), labels, spec);
+  }
+
+  /** The fingerprint of kept records digested by {@link #aggregates} and read by {@link #records}. */
+  public static String of(String records, List<String> labels, String spec) {
     return sha256(records + "\n" + String.join("\u0000", labels) + "\n" + spec);
+  }
+
+  /** The three aggregates that digest the records, order-independently: count and two XORs of hashes. */
+  public static List<Column> aggregates(List<Column> recordColumns) {
+    Column[] cols = recordColumns.toArray(new Column[0]);
+    return List.of(count(lit(1)), bit_xor(xxhash64(prepend(lit(1L), cols))), bit_xor(xxhash64(prepend(lit(2L), cols))));
+  }
+
+  /** The record digest in {@code agg} from position {@code from} (where {@link #aggregates} put it). */
+  public static String records(Row agg, int from) {
+    return agg.getLong(from) + ":" + agg.get(from + 1) + ":" + agg.get(from + 2);
   }
 
   public static String sha256(String text) {

@@ -1,13 +1,8 @@
 package io.deeppipe.transforms;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
-import io.deeppipe.transforms.SplitAssigner.SplitFractions;
 import io.deeppipe.transforms.io.DatasetWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,13 +10,12 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
  * The steps both ingest jobs share once each record has been processed into a row with
- * {@code id}, {@code label}, a content hash, {@code source}, {@code record} and {@code reason}:
- * de-duplication, split assignment, labels, and the accounted write.
+ * {@code id}, {@code label}, a content hash, {@code source}, {@code record} and {@code reason}
+ * (the passes themselves are {@link IngestPasses}): labels, and the accounted write.
  */
 public final class IngestSteps {
   public static final String ID = "id";
@@ -30,42 +24,6 @@ public final class IngestSteps {
   public static final String DUPLICATE = "duplicate";
 
   private IngestSteps() {}
-
-  /**
-   * Marks exact duplicates of {@code hashColumn} among good rows: of each group the row with the
-   * smallest id (then source) is kept, so the choice does not depend on input order.
-   */
-  public static Dataset<Row> markDuplicates(Dataset<Row> good, String hashColumn, boolean dedup) {
-    if (!dedup) {
-      return good.withColumn(DUPLICATE, lit(false));
-    }
-    return good.withColumn(
-            "dup_rank",
-            row_number().over(Window.partitionBy(hashColumn).orderBy(col(ID), col(Outcomes.SOURCE))))
-        .withColumn(DUPLICATE, col("dup_rank").gt(1))
-        .drop("dup_rank");
-  }
-
-  /** How many records a job read, and how many of them passed every check. */
-  public record Tally(long input, long good) {}
-
-  /**
-   * Counts the processed records and the good ones in one pass (which also fills {@code
-   * processed}'s cache when it is persisted). The duplicates are then {@code good - kept} (minus the
-   * near duplicates where those are removed too): counting them from the marked rows would run the
-   * de-duplication shuffle a second time.
-   */
-  public static Tally tally(Dataset<Row> processed) {
-    Row r = processed
-        .agg(count(lit(1)), sum(when(Outcomes.isGood(), 1L).otherwise(0L)))
-        .first();
-    return new Tally(r.getLong(0), r.isNullAt(1) ? 0 : r.getLong(1));
-  }
-
-  /** The good, unique rows with their {@code split}. */
-  public static Dataset<Row> keptWithSplits(Dataset<Row> marked, SplitFractions split, long seed) {
-    return SplitAssigner.assign(marked.filter(col(DUPLICATE).equalTo(false)), ID, split, seed);
-  }
 
   /**
    * The label of an input the Spark ML stages transform: {@code labelCol} as ingest reads labels
@@ -107,9 +65,11 @@ public final class IngestSteps {
   public record Written(Map<String, Long> counts, Map<String, Long> rejectedByReason) {}
 
   /**
-   * Writes the kept splits and the rejected rows, and checks that every input record is accounted
-   * for: {@code input == train + validation + test + rejected + duplicates}, else it fails. An input
-   * with no usable record is bad input (exit 2): nothing is published, the message gives the reasons.
+   * Writes the kept splits (rows with {@code split} and {@code columns}) and the rejected rows of
+   * the first pass, and checks that every input record is accounted for: the rows written per split
+   * are those the first pass counted, and {@code input == train + validation + test + rejected +
+   * duplicates}, else it fails. An input with no usable record is bad input (exit 2), found before
+   * anything is written: nothing is published, the message gives the reasons.
    */
   public static Written write(
       DatasetWriter writer,
@@ -117,27 +77,26 @@ public final class IngestSteps {
       List<String> columns,
       boolean arrow,
       long rowGroupBytes,
-      Dataset<Row> processed,
-      long input,
+      IngestPasses.First first,
+      IngestPasses.Kept summary,
       long duplicates,
       String inputDescription) {
-    Map<String, Long> counts = new LinkedHashMap<>(writer.writeSplits(kept, columns, arrow, rowGroupBytes));
-    Map<String, Long> rejectedByReason =
-        writer.writeRejected(
-            processed.filter(Outcomes.isRejected())
-                .select(col(Outcomes.SOURCE), col(Outcomes.RECORD), col(Outcomes.REASON)));
-    counts.put("rejected", rejectedByReason.values().stream().mapToLong(Long::longValue).sum());
-    long accounted = counts.values().stream().mapToLong(Long::longValue).sum() + duplicates;
-    if (accounted != input) {
-      throw new IllegalStateException(
-          "record accounting broken: input " + input + " != kept + rejected + duplicates " + accounted);
-    }
-    long keptRows = counts.values().stream().mapToLong(Long::longValue).sum() - counts.get("rejected");
-    if (keptRows == 0) {
+    if (summary.count() == 0) {
       throw new io.deeppipe.transforms.card.BadInputException(
-          noUsableRecord(inputDescription, input, rejectedByReason, duplicates));
+          noUsableRecord(inputDescription, first.input(), first.rejectedByReason(), duplicates));
     }
-    return new Written(counts, rejectedByReason);
+    Map<String, Long> counts = new LinkedHashMap<>(writer.writeSplits(kept, columns, arrow, rowGroupBytes));
+    if (!counts.equals(summary.splits())) {
+      throw new IllegalStateException("record accounting broken: wrote " + counts + ", kept " + summary.splits());
+    }
+    writer.writeRejectedRows(first.rejectedRows().select(col(Outcomes.SOURCE), col(Outcomes.RECORD), col(Outcomes.REASON)));
+    counts.put("rejected", first.rejected());
+    long accounted = counts.values().stream().mapToLong(Long::longValue).sum() + duplicates;
+    if (accounted != first.input()) {
+      throw new IllegalStateException(
+          "record accounting broken: input " + first.input() + " != kept + rejected + duplicates " + accounted);
+    }
+    return new Written(counts, first.rejectedByReason());
   }
 
   /** The message of an input none of whose records can be used. */

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
 import io.deeppipe.transforms.Fingerprint;
+import io.deeppipe.transforms.IngestPasses;
 import io.deeppipe.transforms.IngestSteps;
 import io.deeppipe.transforms.Outcomes;
 import io.deeppipe.transforms.SplitAssigner;
@@ -291,36 +292,30 @@ public final class ImageIngest {
           o.input() != null && !o.input().isBlank() ? listFolder(spark, o.input()) : readManifest(spark, o.manifest());
       SerializableConfiguration conf = new SerializableConfiguration(spark.sparkContext().hadoopConfiguration());
       Dataset<Row> processed =
-          process(files, conf, o.height(), o.width(), o.channels(), o.resizeMode(), o.maxPixels())
-              .persist(StorageLevel.DISK_ONLY());
-      spark.sparkContext().setJobDescription("read, decode and resize images");
-      IngestSteps.Tally tally = IngestSteps.tally(processed);
-      long input = tally.input();
-      Dataset<Row> marked = IngestSteps.markDuplicates(processed.filter(Outcomes.isGood()), SHA256, o.dedup());
-      Dataset<Row> kept = IngestSteps.keptWithSplits(marked, o.split(), o.seed()).persist(StorageLevel.DISK_ONLY());
-      spark.sparkContext().setJobDescription("de-duplicate and split");
-      long duplicates = tally.good() - kept.count();
-      List<String> labels = IngestSteps.labels(kept);
+          process(files, conf, o.height(), o.width(), o.channels(), o.resizeMode(), o.maxPixels());
+      spark.sparkContext().setJobDescription("read, decode and resize images; split and de-duplicate");
+      IngestPasses.First first = IngestPasses.first(processed, SHA256, o.dedup(), o.split(), o.seed());
+      long input = first.input();
+      long duplicates = first.duplicates();
+      spark.sparkContext().setJobDescription("labels, split counts and fingerprint of the kept records");
+      IngestPasses.Kept summary = first.summary();
+      List<String> labels = summary.labels();
       LOG.info("{} image files from {}: {} duplicates; labels {}", input, o.inputDescription(), duplicates, labels);
+      Dataset<Row> kept = first.kept();
 
       spark.sparkContext().setJobDescription("per-channel mean/std of the train split");
       double[][] stats = meanStd(kept.filter(col(SplitAssigner.SPLIT).equalTo(SplitAssigner.TRAIN)), o.channels());
       ImageSpec spec =
           new ImageSpec(o.height(), o.width(), o.channels(), o.resizeMode().optionName(), o.maxPixels(),
               toList(stats[0]), toList(stats[1]));
-      writer.writePreprocessor(o.preprocessor().model(stats, labels));
       IngestSteps.Written written =
           IngestSteps.write(
               writer, kept.withColumn(IngestSteps.LABEL_INDEX, IngestSteps.labelIndex(labels)), OUTPUT_COLUMNS,
-              o.arrow(), (long) o.rowGroupMb() << 20, processed, input, duplicates,
+              o.arrow(), (long) o.rowGroupMb() << 20, first, summary, duplicates,
               (o.input() != null && !o.input().isBlank() ? "--input " : "--manifest ") + o.inputDescription());
+      writer.writePreprocessor(o.preprocessor().model(stats, labels));
       ImageSpec stable = new ImageSpec(spec.height(), spec.width(), spec.channels(), spec.resizeMode(), spec.maxPixels(), null, null);
-      String fingerprint =
-          Fingerprint.of(
-              kept,
-              List.of(col(IngestSteps.ID), coalesce(col(IngestSteps.LABEL), lit("")), col(SplitAssigner.SPLIT), col(SHA256)),
-              labels,
-              Cards.toJson(stable));
+      String fingerprint = Fingerprint.of(summary.records(), labels, Cards.toJson(stable));
       DatasetCard card =
           new DatasetCard(
               DatasetCard.SCHEMA_VERSION, DatasetCard.KIND_IMAGE, labels, written.counts(), input,
@@ -329,8 +324,7 @@ public final class ImageIngest {
               new DatasetCard.SplitSpec(o.split().train(), o.split().validation(), o.split().test(), o.seed()),
               null, spec);
       writer.publish(card);
-      processed.unpersist();
-      kept.unpersist();
+      first.unpersist();
       LOG.info("ingest-images wrote {} in {} s: {} (input {}, duplicates {}, rejected {})", o.output(),
           (System.currentTimeMillis() - started) / 1000, written.counts(), input, duplicates, written.rejectedByReason());
       return card;

@@ -77,6 +77,75 @@ public final class ArrowIpc {
     return written.collectAsList().stream().mapToLong(Long::longValue).sum();
   }
 
+  /**
+   * Writes several tables (same schema) in one Spark job: {@code tables.get(i)} under {@code
+   * dirs.get(i)}, one {@code part-NNNNN.arrow} per non-empty partition (a partition of the union
+   * comes from exactly one table). A table with no rows gets one empty file, so its schema is there.
+   * Returns the rows written per table.
+   */
+  public static long[] write(List<Dataset<Row>> tables, List<String> dirs, int batchRows) {
+    StructType sparkSchema = tables.get(0).schema();
+    String schemaJson = toArrowSchema(sparkSchema).toJson();
+    String table = "arrow_table__";
+    Dataset<Row> union = null;
+    for (int i = 0; i < tables.size(); i++) {
+      Dataset<Row> tagged = tables.get(i).withColumn(table, org.apache.spark.sql.functions.lit(i));
+      union = union == null ? tagged : union.union(tagged);
+    }
+    Configuration driverConf = tables.get(0).sparkSession().sparkContext().hadoopConfiguration();
+    SerializableConfiguration conf = new SerializableConfiguration(driverConf);
+    List<String> targets = List.copyOf(dirs);
+    Dataset<Row> written =
+        union.mapPartitions(
+            (MapPartitionsFunction<Row, Row>)
+                it -> {
+                  if (!it.hasNext()) {
+                    return java.util.Collections.emptyIterator();
+                  }
+                  Row first = it.next();
+                  int index = first.getInt(first.length() - 1);
+                  Iterator<Row> all = new Iterator<>() {
+                    boolean pending = true;
+
+                    @Override
+                    public boolean hasNext() {
+                      return pending || it.hasNext();
+                    }
+
+                    @Override
+                    public Row next() {
+                      if (pending) {
+                        pending = false;
+                        return first;
+                      }
+                      return it.next();
+                    }
+                  };
+                  Path file = new Path(targets.get(index), String.format("part-%05d.arrow", TaskContext.getPartitionId()));
+                  long n = writeFile(all, file, schemaJson, sparkSchema, batchRows, conf.get());
+                  return List.of(org.apache.spark.sql.RowFactory.create(index, n)).iterator();
+                },
+            org.apache.spark.sql.Encoders.row(
+                new StructType().add("table", DataTypes.IntegerType).add("rows", DataTypes.LongType)));
+    long[] counts = new long[tables.size()];
+    for (Row r : written.collectAsList()) {
+      counts[r.getInt(0)] += r.getLong(1);
+    }
+    try {
+      for (int i = 0; i < counts.length; i++) {
+        Path dir = new Path(targets.get(i));
+        FileSystem fs = dir.getFileSystem(driverConf);
+        if (counts[i] == 0 && (!fs.exists(dir) || fs.globStatus(new Path(dir, "*.arrow")).length == 0)) {
+          writeFile(java.util.Collections.emptyIterator(), new Path(dir, "part-00000.arrow"), schemaJson, sparkSchema,
+              batchRows, driverConf);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return counts;
+  }
+
   private static long writePartition(
       Iterator<Row> it,
       String dir,
@@ -85,8 +154,19 @@ public final class ArrowIpc {
       int batchRows,
       Configuration conf)
       throws IOException {
-    int part = TaskContext.getPartitionId();
-    Path file = new Path(dir, String.format("part-%05d.arrow", part));
+    return writeFile(it, new Path(dir, String.format("part-%05d.arrow", TaskContext.getPartitionId())), schemaJson,
+        sparkSchema, batchRows, conf);
+  }
+
+  /** Writes the rows as one Arrow IPC file (the first {@code sparkSchema.size()} fields of each row). */
+  private static long writeFile(
+      Iterator<Row> it,
+      Path file,
+      String schemaJson,
+      StructType sparkSchema,
+      int batchRows,
+      Configuration conf)
+      throws IOException {
     FileSystem fs = file.getFileSystem(conf);
     long total = 0;
     try (BufferAllocator allocator = new RootAllocator();

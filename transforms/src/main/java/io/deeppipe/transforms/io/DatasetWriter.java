@@ -72,32 +72,92 @@ public final class DatasetWriter implements AutoCloseable {
   }
 
   /**
-   * Writes the kept rows, one directory per split, as Parquet and (if {@code arrow}) as Arrow IPC
-   * read back from that Parquet, so both hold the same rows. Returns rows per split.
+   * Writes the kept rows, one directory per split, as Parquet in one pass (one Spark job, each task
+   * writing the splits of its rows side by side) and, if {@code arrow}, as Arrow IPC read back from
+   * that Parquet in one more job, so both hold the same rows. A split without rows still gets its
+   * directory and schema. Returns rows per split.
    */
   public Map<String, Long> writeSplits(
       Dataset<Row> kept, List<String> columns, boolean arrow, long rowGroupBytes) {
-    org.apache.spark.sql.Column[] selected =
-        columns.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new);
-    Map<String, Long> counts = new LinkedHashMap<>();
-    for (String split : SplitAssigner.SPLITS) {
-      counts.put(split,
-          writeTable(kept.filter(col(SplitAssigner.SPLIT).equalTo(split)).select(selected), split, arrow, rowGroupBytes));
+    List<org.apache.spark.sql.Column> selected = new ArrayList<>();
+    columns.forEach(c -> selected.add(col(c)));
+    selected.add(col(SplitAssigner.SPLIT));
+    Dataset<Row> rows = kept.select(selected.toArray(new org.apache.spark.sql.Column[0]));
+    String parquet = stagedPath(PARQUET);
+    spark.sparkContext().setJobDescription("write every split as Parquet");
+    String writers = "spark.sql.maxConcurrentOutputFileWriters";
+    String before = spark.conf().getOption(writers).getOrElse(() -> null);
+    // a task writes its rows' splits side by side instead of sorting its rows by split first
+    spark.conf().set(writers, SplitAssigner.SPLITS.size() + 1);
+    try {
+      rows.write().mode(SaveMode.ErrorIfExists).option("parquet.block.size", rowGroupBytes)
+          .partitionBy(SplitAssigner.SPLIT).parquet(parquet);
+    } finally {
+      if (before == null) {
+        spark.conf().unset(writers);
+      } else {
+        spark.conf().set(writers, before);
+      }
     }
+    org.apache.spark.sql.types.StructType schema = rows.drop(SplitAssigner.SPLIT).schema();
+    Storage.deleteQuietly(new Path(parquet, "_SUCCESS"), conf);
+    for (String split : SplitAssigner.SPLITS) {
+      Path partition = new Path(parquet, SplitAssigner.SPLIT + "=" + split);
+      Path dir = new Path(parquet, split);
+      if (Storage.exists(partition, conf)) {
+        Storage.rename(partition, dir, conf);
+        Storage.writeBytes(new Path(dir, "_SUCCESS"), new byte[0], conf);
+      } else {
+        spark.sparkContext().setJobDescription("write the empty " + split + " split");
+        spark.createDataFrame(List.of(), schema).write().mode(SaveMode.ErrorIfExists).parquet(dir.toString());
+      }
+    }
+    List<Dataset<Row>> tables = new ArrayList<>();
+    for (String split : SplitAssigner.SPLITS) {
+      tables.add(spark.read().schema(schema).parquet(stagedPath(PARQUET + "/" + split)));
+    }
+    Map<String, Long> counts = new LinkedHashMap<>();
+    if (arrow) {
+      spark.sparkContext().setJobDescription("write every split as Arrow IPC");
+      long[] written = ArrowIpc.write(tables,
+          SplitAssigner.SPLITS.stream().map(split -> stagedPath(ARROW + "/" + split)).toList(),
+          ArrowIpc.DEFAULT_BATCH_ROWS);
+      for (int i = 0; i < written.length; i++) {
+        counts.put(SplitAssigner.SPLITS.get(i), written[i]);
+      }
+    } else {
+      spark.sparkContext().setJobDescription("count the rows of every split");
+      Dataset<Row> all = null;
+      for (int i = 0; i < tables.size(); i++) {
+        Dataset<Row> one = tables.get(i).select(org.apache.spark.sql.functions.lit(SplitAssigner.SPLITS.get(i)).as("s"));
+        all = all == null ? one : all.union(one);
+      }
+      SplitAssigner.SPLITS.forEach(split -> counts.put(split, 0L));
+      for (Row r : all.groupBy("s").count().collectAsList()) {
+        counts.put(r.getString(0), r.getLong(1));
+      }
+    }
+    spark.sparkContext().setJobDescription(null);
     return counts;
   }
 
   /** Writes the rejected rows ({@code source}, {@code record}, {@code reason}, ...); returns counts by reason. */
   public Map<String, Long> writeRejected(Dataset<Row> rejected) {
     String dir = stagedPath(REJECTED);
-    spark.sparkContext().setJobDescription("write rejected records");
-    rejected.write().mode(SaveMode.ErrorIfExists).parquet(dir);
+    writeRejectedRows(rejected);
     Map<String, Long> byReason = new TreeMap<>();
     for (Row r : spark.read().parquet(dir).groupBy(Outcomes.REASON).count().collectAsList()) {
       byReason.put(r.getString(0), r.getLong(1));
     }
     spark.sparkContext().setJobDescription(null);
     return byReason;
+  }
+
+  /** Writes the rejected rows ({@code source}, {@code record}, {@code reason}) whose counts are already known. */
+  public void writeRejectedRows(Dataset<Row> rejected) {
+    spark.sparkContext().setJobDescription("write rejected records");
+    rejected.write().mode(SaveMode.ErrorIfExists).parquet(stagedPath(REJECTED));
+    spark.sparkContext().setJobDescription(null);
   }
 
   /**

@@ -155,6 +155,17 @@ public final class Storage {
     }
   }
 
+  /** Renames {@code from} to {@code to} (which must not exist), or fails saying which. */
+  public static void rename(Path from, Path to, Configuration conf) {
+    try {
+      if (!fs(from, conf).rename(from, to)) {
+        throw new IOException("cannot rename " + from + " to " + to);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public static void deleteQuietly(Path path, Configuration conf) {
     try {
       fs(path, conf).delete(path, true);

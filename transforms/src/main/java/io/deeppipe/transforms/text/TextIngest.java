@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.udf;
 
 import io.deeppipe.transforms.Fingerprint;
+import io.deeppipe.transforms.IngestPasses;
 import io.deeppipe.transforms.IngestSteps;
 import io.deeppipe.transforms.Outcomes;
 import io.deeppipe.transforms.SplitAssigner;
@@ -118,42 +119,41 @@ public final class TextIngest {
     return RowFactory.create(vocab.encode(tokens, maxLength, truncation), Math.min(tokens.size(), maxLength));
   }
 
-  /** Runs the whole job; returns the card of the published dataset. */
+  /**
+   * Runs the whole job; returns the card of the published dataset. Two passes over the data and a
+   * fit between them ({@link IngestPasses}): read, clean, hash, split and de-duplicate into a disk
+   * cache, counting everything on the way; the vocabulary from the cached train rows; one write of
+   * every split (then its Arrow copy) and of the rejected records.
+   */
   public static DatasetCard run(SparkSession spark, TextIngestOptions o) {
     long started = System.currentTimeMillis();
     try (DatasetWriter writer = DatasetWriter.open(spark, o.output(), o.overwrite())) {
       spark.sparkContext().setJobGroup("ingest-text", "ingest-text " + o.input(), false);
       Dataset<Row> raw = TextReaders.read(spark, o);
-      Dataset<Row> cleaned =
-          clean(raw, o.checks())
-              .persist(StorageLevel.DISK_ONLY());
-      Dataset<Row> marked =
-          IngestSteps.markDuplicates(cleaned.filter(Outcomes.isGood()), TEXT_HASH, o.dedup());
-      Dataset<Row> unique = tokenize(marked.filter(col(IngestSteps.DUPLICATE).equalTo(false)), o.tokenizer());
+      spark.sparkContext().setJobDescription("read, clean, hash, split and de-duplicate");
+      IngestPasses.First first = IngestPasses.first(clean(raw, o.checks()), TEXT_HASH, o.dedup(), o.split(), o.seed());
+      Dataset<Row> kept = first.kept();
       long near = 0;
       Dataset<Row> nearMarked = null;
+      IngestPasses.Kept summary;
       if (o.nearDupThreshold() > 0) {
         spark.sparkContext().setJobDescription("near-duplicates (MinHash LSH)");
-        nearMarked = NearDuplicates.mark(unique, ID, TOKENS, o.nearDupThreshold(), o.seed())
+        nearMarked = NearDuplicates.mark(tokenize(kept, o.tokenizer()), ID, TOKENS, o.nearDupThreshold(), o.seed())
             .persist(StorageLevel.DISK_ONLY());
         near = nearMarked.filter(col(NearDuplicates.NEAR_DUPLICATE)).count();
-        unique = nearMarked.filter(col(NearDuplicates.NEAR_DUPLICATE).equalTo(false)).drop(NearDuplicates.NEAR_DUPLICATE);
+        kept = nearMarked.filter(col(NearDuplicates.NEAR_DUPLICATE).equalTo(false))
+            .drop(NearDuplicates.NEAR_DUPLICATE, TOKENS);
+        spark.sparkContext().setJobDescription("labels, split counts and fingerprint of the kept records");
+        summary = IngestPasses.summarize(kept, TEXT_HASH);
+      } else {
+        spark.sparkContext().setJobDescription("labels, split counts and fingerprint of the kept records");
+        summary = first.summary();
       }
-      // cached on disk without the token arrays (re-tokenizing is cheaper than caching them);
-      // caching a large corpus in memory only evicts what training needs later
-      Dataset<Row> kept =
-          SplitAssigner.assign(unique.drop(TOKENS), ID, o.split(), o.seed()).persist(StorageLevel.DISK_ONLY());
+      long input = first.input();
+      long duplicates = first.duplicates() + near;
+      LOG.info("read {} records from {}; {} exact and {} near duplicates", input, o.input(), first.duplicates(), near);
 
-      spark.sparkContext().setJobDescription("read, clean and hash the input");
-      IngestSteps.Tally tally = IngestSteps.tally(cleaned);
-      long input = tally.input();
-      spark.sparkContext().setJobDescription("de-duplicate and split");
-      long duplicates = tally.good() - kept.count();
-      long exact = duplicates - near;
-      LOG.info("read {} records from {}; {} exact and {} near duplicates", input, o.input(), exact, near);
-
-      spark.sparkContext().setJobDescription("collect labels");
-      List<String> labels = IngestSteps.labels(kept);
+      List<String> labels = summary.labels();
       spark.sparkContext().setJobDescription("fit the preprocessor (vocabulary) on the train split");
       TextPreprocessorModel preprocessor =
           o.preprocessor().fitCleaned(kept.filter(col(SplitAssigner.SPLIT).equalTo(SplitAssigner.TRAIN)), labels);
@@ -164,20 +164,15 @@ public final class TextIngest {
           encode(kept, o.tokenizer(), vocab, o.maxLength(), o.truncate())
               .withColumn(LABEL_INDEX, IngestSteps.labelIndex(labels));
       IngestSteps.Written written =
-          IngestSteps.write(writer, encoded, OUTPUT_COLUMNS, o.arrow(), DatasetWriter.DEFAULT_ROW_GROUP_BYTES, cleaned, input, duplicates,
-              "--input " + o.input());
+          IngestSteps.write(writer, encoded, OUTPUT_COLUMNS, o.arrow(), DatasetWriter.DEFAULT_ROW_GROUP_BYTES, first,
+              summary, duplicates, "--input " + o.input());
       Map<String, Long> counts = written.counts();
       Map<String, Long> rejectedByReason = written.rejectedByReason();
       writer.writeFile(Vocabulary.FILE_NAME, vocab.toText());
       writer.writePreprocessor(preprocessor);
 
       var spec = o.spec(vocab);
-      String fingerprint =
-          Fingerprint.of(
-              kept,
-              List.of(col(ID), coalesce(col(LABEL), lit("")), col(SplitAssigner.SPLIT), col(TEXT_HASH)),
-              labels,
-              Cards.toJson(spec) + vocab.sha256());
+      String fingerprint = Fingerprint.of(summary.records(), labels, Cards.toJson(spec) + vocab.sha256());
       DatasetCard card =
           new DatasetCard(
               DatasetCard.SCHEMA_VERSION,
@@ -195,8 +190,7 @@ public final class TextIngest {
               spec,
               null);
       writer.publish(card);
-      cleaned.unpersist();
-      kept.unpersist();
+      first.unpersist();
       if (nearMarked != null) {
         nearMarked.unpersist();
       }

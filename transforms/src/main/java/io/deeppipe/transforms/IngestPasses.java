@@ -1,0 +1,176 @@
+package io.deeppipe.transforms;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.sort_array;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import io.deeppipe.transforms.SplitAssigner.SplitFractions;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The passes of an ingest, shared by text and images. The first pass reads and processes every
+ * record once into a disk cache (each row numbered, its split assigned from its id) and, in the same
+ * Spark job, groups the good rows by content hash: only (hash, id, source, row, label, split) cross the
+ * shuffle, not the content. Its totals give the input, good and rejected counts by reason, and the
+ * exact duplicates; the group winners (smallest id, then source, then input position: independent of
+ * input order) are the kept records, whose labels, split counts and fingerprint come from one small
+ * aggregate over the grouped keys. Later passes read the cache: the fit over the train split and the
+ * write of every split. Duplicates are removed there by joining the few groups that have any.
+ */
+public final class IngestPasses {
+  /** A record's position in the input: unique, so ties of id and source still have one winner. */
+  public static final String ROW = "row__";
+  private static final String KEY = "dedup_key__";
+  private static final String N = "records__";
+  private static final String WINNER = "winner__";
+  private static final String WINNER_ROW = "winner_row__";
+  private static final String WINNER_KEY = "winner_key__";
+  /** Up to this many duplicate rows, the groups that have them are broadcast to the joins. */
+  static final long BROADCAST_DUPLICATES = 200_000;
+
+  private IngestPasses() {}
+
+  /** What the first pass found; {@link #unpersist} releases its caches. */
+  public static final class First {
+    private final Dataset<Row> rows;
+    private final Dataset<Row> groups;
+    private final long input;
+    private final long good;
+    private final long kept;
+    private final Map<String, Long> rejectedByReason;
+    private final String hashColumn;
+
+    private First(Dataset<Row> rows, Dataset<Row> groups, long input, long good, long kept,
+        Map<String, Long> rejectedByReason, String hashColumn) {
+      this.rows = rows;
+      this.groups = groups;
+      this.input = input;
+      this.good = good;
+      this.kept = kept;
+      this.rejectedByReason = rejectedByReason;
+      this.hashColumn = hashColumn;
+    }
+
+    public long input() {
+      return input;
+    }
+
+    /** Good records that repeat the content of a kept one. */
+    public long duplicates() {
+      return good - kept;
+    }
+
+    public Map<String, Long> rejectedByReason() {
+      return rejectedByReason;
+    }
+
+    public long rejected() {
+      return input - good;
+    }
+
+    /** The rejected rows of the cache (with {@code source}, {@code record}, {@code reason}). */
+    public Dataset<Row> rejectedRows() {
+      return rows.filter(Outcomes.isRejected());
+    }
+
+    /** The good rows that are not duplicates, with their {@code split}: what ingest keeps. */
+    public Dataset<Row> kept() {
+      Dataset<Row> goodRows = rows.filter(Outcomes.isGood());
+      if (duplicates() == 0) {
+        return goodRows.drop(KEY);
+      }
+      Dataset<Row> winners = groups.filter(Outcomes.isGood().and(col(N).gt(1)))
+          .select(col(KEY).as(WINNER_KEY), col(WINNER + "." + ROW).as(WINNER_ROW));
+      if (duplicates() <= BROADCAST_DUPLICATES) {
+        winners = broadcast(winners);
+      }
+      return goodRows.join(winners, goodRows.col(KEY).equalTo(winners.col(WINNER_KEY)), "left_outer")
+          .filter(col(WINNER_ROW).isNull().or(col(WINNER_ROW).equalTo(col(ROW))))
+          .drop(WINNER_KEY, WINNER_ROW, KEY);
+    }
+
+    /** Labels, split counts and fingerprint records of the kept rows, from the grouped keys. */
+    public Kept summary() {
+      return summarize(groups.filter(Outcomes.isGood()).select(col(WINNER + ".*")), hashColumn);
+    }
+
+    public void unpersist() {
+      groups.unpersist();
+      rows.unpersist();
+    }
+  }
+
+  /**
+   * The first pass over {@code processed} (rows with {@code id}, {@code label}, {@code source},
+   * {@code reason} and the content hash {@code hashColumn}), in one Spark job that also fills the
+   * disk cache every later pass reads. With {@code dedup} off every good row is its own group.
+   */
+  public static First first(Dataset<Row> processed, String hashColumn, boolean dedup, SplitFractions split, long seed) {
+    Dataset<Row> numbered = processed.withColumn(ROW, monotonically_increasing_id());
+    Column key = when(Outcomes.isGood(), dedup ? col(hashColumn) : col(ROW).cast(DataTypes.StringType));
+    Dataset<Row> rows = SplitAssigner.assign(numbered, IngestSteps.ID, split, seed)
+        .withColumn(KEY, key)
+        .persist(StorageLevel.DISK_ONLY());
+    Dataset<Row> groups = rows.groupBy(col(Outcomes.REASON), col(KEY))
+        .agg(count(lit(1)).as(N),
+            min(struct(col(IngestSteps.ID), col(Outcomes.SOURCE), col(ROW), col(IngestSteps.LABEL),
+                col(SplitAssigner.SPLIT), col(hashColumn))).as(WINNER))
+        .persist(StorageLevel.DISK_ONLY());
+    Row totals = groups.agg(
+            sum(col(N)),
+            sum(when(Outcomes.isGood(), col(N)).otherwise(0L)),
+            count(when(Outcomes.isGood(), lit(1))),
+            collect_list(when(Outcomes.isRejected(), struct(col(Outcomes.REASON), col(N)))))
+        .first();
+    Map<String, Long> reasons = new TreeMap<>();
+    for (Row r : totals.<Row>getList(3)) {
+      reasons.merge(r.getString(0), r.getLong(1), Long::sum);
+    }
+    long input = totals.isNullAt(0) ? 0 : totals.getLong(0);
+    long good = totals.isNullAt(1) ? 0 : totals.getLong(1);
+    return new First(rows, groups, input, good, totals.getLong(2), reasons, hashColumn);
+  }
+
+  /**
+   * What the kept records decide: their number, rows per split, sorted labels (Spark's string order,
+   * as {@code label_index} has always used) and the fingerprint's record digest.
+   */
+  public record Kept(long count, Map<String, Long> splits, List<String> labels, String records) {}
+
+  /** {@link Kept} of rows with {@code id}, {@code label}, {@code split} and {@code hashColumn}, in one job. */
+  public static Kept summarize(Dataset<Row> kept, String hashColumn) {
+    List<Column> aggregates = new java.util.ArrayList<>();
+    aggregates.add(count(lit(1)));
+    for (String split : SplitAssigner.SPLITS) {
+      aggregates.add(count(when(col(SplitAssigner.SPLIT).equalTo(split), lit(1))));
+    }
+    aggregates.add(sort_array(collect_set(col(IngestSteps.LABEL))));
+    aggregates.addAll(Fingerprint.aggregates(List.of(col(IngestSteps.ID), coalesce(col(IngestSteps.LABEL), lit("")),
+        col(SplitAssigner.SPLIT), col(hashColumn))));
+    Row r = kept.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(new Column[0])).first();
+    Map<String, Long> splits = new LinkedHashMap<>();
+    for (int i = 0; i < SplitAssigner.SPLITS.size(); i++) {
+      splits.put(SplitAssigner.SPLITS.get(i), r.getLong(1 + i));
+    }
+    int labelsAt = 1 + SplitAssigner.SPLITS.size();
+    return new Kept(r.getLong(0), splits, List.copyOf(r.<String>getList(labelsAt)), Fingerprint.records(r, labelsAt + 1));
+  }
+}
