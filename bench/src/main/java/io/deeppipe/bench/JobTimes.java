@@ -15,6 +15,7 @@ public final class JobTimes extends SparkListener {
   private final Map<Integer, long[]> started = new ConcurrentHashMap<>();
   private final Map<Integer, String> names = new ConcurrentHashMap<>();
   private final Map<String, Double> seconds = new LinkedHashMap<>();
+  private final Map<String, Integer> jobs = new LinkedHashMap<>();
 
   @Override
   public void onJobStart(SparkListenerJobStart e) {
@@ -31,17 +32,36 @@ public final class JobTimes extends SparkListener {
     if (t != null) {
       synchronized (seconds) {
         seconds.merge(n, (e.time() - t[0]) / 1000.0, Double::sum);
+        jobs.merge(n, 1, Integer::sum);
       }
     }
   }
 
-  /** The times since the last call, and starts over. */
+  /**
+   * The times since the last call, and starts over. A description that several jobs shared says how
+   * many: "collect labels [2 jobs]".
+   */
   public Map<String, Double> take() {
     synchronized (seconds) {
-      Map<String, Double> out = new LinkedHashMap<>(seconds);
+      Map<String, Double> out = new LinkedHashMap<>();
+      seconds.forEach((name, s) -> {
+        int n = jobs.getOrDefault(name, 1);
+        out.put(n > 1 ? name + " [" + n + " jobs]" : name, s);
+      });
       seconds.clear();
+      jobs.clear();
       return out;
     }
+  }
+
+  /** How many Spark jobs the times of {@link #take} cover. */
+  public static int jobs(Map<String, Double> times) {
+    int n = 0;
+    for (String name : times.keySet()) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile(" \\[(\\d+) jobs\\]$").matcher(name);
+      n += m.find() ? Integer.parseInt(m.group(1)) : 1;
+    }
+    return n;
   }
 
   /** "description 1.2 s; …", largest first. */

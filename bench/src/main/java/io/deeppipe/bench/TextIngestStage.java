@@ -56,7 +56,7 @@ final class TextIngestStage {
         Alternation.pairedRatioRange(s.get("ours"), s.get("floor")), "≤ 3.0×", ratio <= 3.0,
         String.format(java.util.Locale.ROOT, "%.1f MB, %d records; ours %.1f MB/s, floor %.1f MB/s", bytes / 1e6, records,
             bytes / 1e6 / s.get("ours").median(), bytes / 1e6 / s.get("floor").median())
-            + "; ours' Spark jobs in the last round: " + JobTimes.describe(phases[0])));
+            + "; ours' " + JobTimes.jobs(phases[0]) + " Spark jobs in the last round: " + JobTimes.describe(phases[0])));
     double vsPeer = Alternation.pairedRatio(s.get("ours"), s.get("mllib"));
     ctx.report().add(new Report.Row("text ingest", "`ingest-text` (defaults: Parquet + Arrow)", s.get("ours"),
         "Spark MLlib by hand: schema given, cached once, dropDuplicates → RegexTokenizer → CountVectorizer (20 000) "

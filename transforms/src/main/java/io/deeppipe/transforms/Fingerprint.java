@@ -11,7 +11,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
@@ -22,13 +21,6 @@ import org.apache.spark.sql.Row;
  */
 public final class Fingerprint {
   private Fingerprint() {}
-
-  /** {@code recordColumns} identify a record's content (id, label, split, content hash). */
-  public static String of(Dataset<Row> kept, List<Column> recordColumns, List<String> labels, String spec) {
-    List<Column> aggregates = aggregates(recordColumns);
-    Row agg = kept.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(new Column[0])).first();
-    return of(records(agg, 0), labels, spec);
-  }
 
   /** The fingerprint of kept records digested by {@link #aggregates} and read by {@link #records}. */
   public static String of(String records, List<String> labels, String spec) {

@@ -57,9 +57,11 @@ public final class IngestPasses {
     private final long kept;
     private final Map<String, Long> rejectedByReason;
     private final String hashColumn;
+    private final Column key;
 
     private First(Dataset<Row> rows, Dataset<Row> groups, long input, long good, long kept,
-        Map<String, Long> rejectedByReason, String hashColumn) {
+        Map<String, Long> rejectedByReason, String hashColumn, Column key) {
+      this.key = key;
       this.rows = rows;
       this.groups = groups;
       this.input = input;
@@ -95,16 +97,16 @@ public final class IngestPasses {
     public Dataset<Row> kept() {
       Dataset<Row> goodRows = rows.filter(Outcomes.isGood());
       if (duplicates() == 0) {
-        return goodRows.drop(KEY);
+        return goodRows;
       }
       Dataset<Row> winners = groups.filter(Outcomes.isGood().and(col(N).gt(1)))
           .select(col(KEY).as(WINNER_KEY), col(WINNER + "." + ROW).as(WINNER_ROW));
       if (duplicates() <= BROADCAST_DUPLICATES) {
         winners = broadcast(winners);
       }
-      return goodRows.join(winners, goodRows.col(KEY).equalTo(winners.col(WINNER_KEY)), "left_outer")
+      return goodRows.join(winners, key.equalTo(winners.col(WINNER_KEY)), "left_outer")
           .filter(col(WINNER_ROW).isNull().or(col(WINNER_ROW).equalTo(col(ROW))))
-          .drop(WINNER_KEY, WINNER_ROW, KEY);
+          .drop(WINNER_KEY, WINNER_ROW);
     }
 
     /** Labels, split counts and fingerprint records of the kept rows, from the grouped keys. */
@@ -125,11 +127,10 @@ public final class IngestPasses {
    */
   public static First first(Dataset<Row> processed, String hashColumn, boolean dedup, SplitFractions split, long seed) {
     Dataset<Row> numbered = processed.withColumn(ROW, monotonically_increasing_id());
+    // the group of a good row: its content hash, or the row itself when duplicates are kept
     Column key = when(Outcomes.isGood(), dedup ? col(hashColumn) : col(ROW).cast(DataTypes.StringType));
-    Dataset<Row> rows = SplitAssigner.assign(numbered, IngestSteps.ID, split, seed)
-        .withColumn(KEY, key)
-        .persist(StorageLevel.DISK_ONLY());
-    Dataset<Row> groups = rows.groupBy(col(Outcomes.REASON), col(KEY))
+    Dataset<Row> rows = SplitAssigner.assign(numbered, IngestSteps.ID, split, seed).persist(StorageLevel.DISK_ONLY());
+    Dataset<Row> groups = rows.groupBy(col(Outcomes.REASON), key.as(KEY))
         .agg(count(lit(1)).as(N),
             min(struct(col(IngestSteps.ID), col(Outcomes.SOURCE), col(ROW), col(IngestSteps.LABEL),
                 col(SplitAssigner.SPLIT), col(hashColumn))).as(WINNER))
@@ -146,7 +147,7 @@ public final class IngestPasses {
     }
     long input = totals.isNullAt(0) ? 0 : totals.getLong(0);
     long good = totals.isNullAt(1) ? 0 : totals.getLong(1);
-    return new First(rows, groups, input, good, totals.getLong(2), reasons, hashColumn);
+    return new First(rows, groups, input, good, totals.getLong(2), reasons, hashColumn, key);
   }
 
   /**

@@ -21,7 +21,6 @@ public final class IngestSteps {
   public static final String ID = "id";
   public static final String LABEL = "label";
   public static final String LABEL_INDEX = "label_index";
-  public static final String DUPLICATE = "duplicate";
 
   private IngestSteps() {}
 
