@@ -49,6 +49,18 @@ public record Ctx(SparkSession spark, Scale scale, Path root, Path work, Report 
     return pb;
   }
 
+  /** A Java command with this JVM's flags and class path, for {@link #process}. */
+  public static java.util.List<String> java(String mainClass, String... args) {
+    java.util.List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(mainClass);
+    cmd.addAll(java.util.List.of(args));
+    return cmd;
+  }
+
   /** Whether to run a warm-up round: never in the smoke run, whose figures only prove it works. */
   public boolean warmUp(boolean wanted) {
     return wanted && !scale.name().equals("smoke");

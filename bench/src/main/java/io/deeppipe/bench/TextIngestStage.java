@@ -2,11 +2,9 @@ package io.deeppipe.bench;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -96,7 +94,7 @@ final class TextIngestStage {
         List<String> cmd = side.equals("ours")
             ? List.of(ctx.root().resolve("bin/pipeline").toString(), "ingest-text", "--input", input.toString(),
                 "--output", output, "--mode", "overwrite")
-            : java(Peers.class.getName(), side, input.toString(), output);
+            : Ctx.java(Peers.class.getName(), side, input.toString(), output);
         a.add(name, () -> {
           int code = Ctx.process(cmd).redirectOutput(log.toFile()).start().waitFor();
           if (code != 0) {
@@ -133,18 +131,6 @@ final class TextIngestStage {
       net.add(full.get(i) - head.get(i));
     }
     return net;
-  }
-
-  /** A Java command with this JVM's flags and class path. */
-  private static List<String> java(String mainClass, String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(mainClass);
-    cmd.addAll(List.of(args));
-    return cmd;
   }
 
   /** The floor: Spark's own {@code read.json → write.parquet}, the schema given. */

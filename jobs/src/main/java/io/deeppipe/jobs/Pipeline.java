@@ -62,6 +62,7 @@ public final class Pipeline implements Callable<Integer> {
   }
 
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    io.deeppipe.transforms.io.NioLocalFileSystem.install();
     ConfigDefaults defaults;
     try {
       defaults = ConfigDefaults.fromArgs(args);

@@ -1,5 +1,6 @@
 package io.deeppipe.jobs;
 
+import io.deeppipe.transforms.io.NioLocalFileSystem;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.SparkConf;
@@ -16,6 +17,7 @@ public final class Sessions {
   private Sessions() {}
 
   public static SparkSession create(String command, String master) {
+    NioLocalFileSystem.install();
     SparkConf existing = new SparkConf();
     var running = SparkSession.getDefaultSession();
     String resolved = master != null && !master.isBlank() ? master
@@ -43,6 +45,10 @@ public final class Sessions {
     }
     SparkSession.Builder builder = SparkSession.builder().appName("deeppipe " + command).config("spark.master", resolved);
     runtime.forEach(builder::config);
+    if (!existing.contains(NioLocalFileSystem.CONF)) {
+      // file: paths without a forked chmod per file and directory (see NioLocalFileSystem)
+      builder.config(NioLocalFileSystem.CONF, NioLocalFileSystem.class.getName());
+    }
     return builder.getOrCreate();
   }
 }

@@ -3,6 +3,7 @@ package io.deeppipe.transforms;
 import static org.apache.spark.sql.functions.bit_xor;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import java.nio.charset.StandardCharsets;
@@ -27,10 +28,14 @@ public final class Fingerprint {
     return sha256(records + "\n" + String.join("\u0000", labels) + "\n" + spec);
   }
 
-  /** The three aggregates that digest the records, order-independently: count and two XORs of hashes. */
-  public static List<Column> aggregates(List<Column> recordColumns) {
+  /**
+   * The three aggregates that digest the records where {@code where} holds, order-independently:
+   * their count and two XORs of hashes.
+   */
+  public static List<Column> aggregates(List<Column> recordColumns, Column where) {
     Column[] cols = recordColumns.toArray(new Column[0]);
-    return List.of(count(lit(1)), bit_xor(xxhash64(prepend(lit(1L), cols))), bit_xor(xxhash64(prepend(lit(2L), cols))));
+    return List.of(count(when(where, lit(1))), bit_xor(when(where, xxhash64(prepend(lit(1L), cols)))),
+        bit_xor(when(where, xxhash64(prepend(lit(2L), cols)))));
   }
 
   /** The record digest in {@code agg} from position {@code from} (where {@link #aggregates} put it). */

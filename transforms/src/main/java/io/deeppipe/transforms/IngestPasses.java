@@ -48,27 +48,26 @@ public final class IngestPasses {
 
   private IngestPasses() {}
 
-  /** What the first pass found; {@link #unpersist} releases its caches. */
+  /** What the first pass found; {@link #unpersist} releases its cache. */
   public static final class First {
     private final Dataset<Row> rows;
     private final Dataset<Row> groups;
     private final long input;
     private final long good;
-    private final long kept;
     private final Map<String, Long> rejectedByReason;
-    private final String hashColumn;
+    private final Kept summary;
     private final Column key;
+    private Dataset<Row> winners;
 
-    private First(Dataset<Row> rows, Dataset<Row> groups, long input, long good, long kept,
-        Map<String, Long> rejectedByReason, String hashColumn, Column key) {
-      this.key = key;
+    private First(Dataset<Row> rows, Dataset<Row> groups, long input, long good, Map<String, Long> rejectedByReason,
+        Kept summary, Column key) {
       this.rows = rows;
       this.groups = groups;
       this.input = input;
       this.good = good;
-      this.kept = kept;
       this.rejectedByReason = rejectedByReason;
-      this.hashColumn = hashColumn;
+      this.summary = summary;
+      this.key = key;
     }
 
     public long input() {
@@ -77,7 +76,7 @@ public final class IngestPasses {
 
     /** Good records that repeat the content of a kept one. */
     public long duplicates() {
-      return good - kept;
+      return good - summary.count();
     }
 
     public Map<String, Long> rejectedByReason() {
@@ -88,42 +87,51 @@ public final class IngestPasses {
       return input - good;
     }
 
+    /** Labels, split counts and fingerprint records of the kept rows. */
+    public Kept summary() {
+      return summary;
+    }
+
     /** The rejected rows of the cache (with {@code source}, {@code record}, {@code reason}). */
     public Dataset<Row> rejectedRows() {
       return rows.filter(Outcomes.isRejected());
     }
 
-    /** The good rows that are not duplicates, with their {@code split}: what ingest keeps. */
+    /**
+     * The good rows that are not duplicates, with their {@code split}: what ingest keeps. Where there
+     * are duplicates, the winners of the groups that have them are found once (one more job over the
+     * cached keys) and joined: broadcast from the driver when they are few, else as a Spark join.
+     */
     public Dataset<Row> kept() {
       Dataset<Row> goodRows = rows.filter(Outcomes.isGood());
       if (duplicates() == 0) {
         return goodRows;
       }
-      Dataset<Row> winners = groups.filter(Outcomes.isGood().and(col(N).gt(1)))
-          .select(col(KEY).as(WINNER_KEY), col(WINNER + "." + ROW).as(WINNER_ROW));
-      if (duplicates() <= BROADCAST_DUPLICATES) {
-        winners = broadcast(winners);
+      if (winners == null) {
+        Dataset<Row> repeated = groups.filter(Outcomes.isGood().and(col(N).gt(1)))
+            .select(col(KEY).as(WINNER_KEY), col(WINNER + "." + ROW).as(WINNER_ROW));
+        if (duplicates() <= BROADCAST_DUPLICATES) {
+          rows.sparkSession().sparkContext().setJobDescription("find the kept copy of each duplicate");
+          winners = broadcast(rows.sparkSession().createDataFrame(repeated.collectAsList(), repeated.schema()));
+        } else {
+          winners = repeated;
+        }
       }
       return goodRows.join(winners, key.equalTo(winners.col(WINNER_KEY)), "left_outer")
           .filter(col(WINNER_ROW).isNull().or(col(WINNER_ROW).equalTo(col(ROW))))
           .drop(WINNER_KEY, WINNER_ROW);
     }
 
-    /** Labels, split counts and fingerprint records of the kept rows, from the grouped keys. */
-    public Kept summary() {
-      return summarize(groups.filter(Outcomes.isGood()).select(col(WINNER + ".*")), hashColumn);
-    }
-
     public void unpersist() {
-      groups.unpersist();
       rows.unpersist();
     }
   }
 
   /**
    * The first pass over {@code processed} (rows with {@code id}, {@code label}, {@code source},
-   * {@code reason} and the content hash {@code hashColumn}), in one Spark job that also fills the
-   * disk cache every later pass reads. With {@code dedup} off every good row is its own group.
+   * {@code reason} and the content hash {@code hashColumn}): one query that fills the disk cache every
+   * later pass reads, groups the keys and aggregates the groups into the counts and the kept records'
+   * summary. With {@code dedup} off every good row is its own group.
    */
   public static First first(Dataset<Row> processed, String hashColumn, boolean dedup, SplitFractions split, long seed) {
     Dataset<Row> numbered = processed.withColumn(ROW, monotonically_increasing_id());
@@ -133,21 +141,22 @@ public final class IngestPasses {
     Dataset<Row> groups = rows.groupBy(col(Outcomes.REASON), key.as(KEY))
         .agg(count(lit(1)).as(N),
             min(struct(col(IngestSteps.ID), col(Outcomes.SOURCE), col(ROW), col(IngestSteps.LABEL),
-                col(SplitAssigner.SPLIT), col(hashColumn))).as(WINNER))
-        .persist(StorageLevel.DISK_ONLY());
-    Row totals = groups.agg(
-            sum(col(N)),
-            sum(when(Outcomes.isGood(), col(N)).otherwise(0L)),
-            count(when(Outcomes.isGood(), lit(1))),
-            collect_list(when(Outcomes.isRejected(), struct(col(Outcomes.REASON), col(N)))))
-        .first();
+                col(SplitAssigner.SPLIT), col(hashColumn))).as(WINNER));
+    // one row: input, good, rejected (reason, records) pairs, then the kept summary of the good groups' winners
+    List<Column> aggregates = new java.util.ArrayList<>(List.of(
+        sum(col(N)),
+        sum(when(Outcomes.isGood(), col(N)).otherwise(0L)),
+        collect_list(when(Outcomes.isRejected(), struct(col(Outcomes.REASON), col(N))))));
+    Dataset<Row> winners = groups.select(col(Outcomes.REASON), col(N), col(WINNER + ".*"));
+    aggregates.addAll(keptAggregates(hashColumn, Outcomes.isGood()));
+    Row totals = winners.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(new Column[0])).first();
     Map<String, Long> reasons = new TreeMap<>();
-    for (Row r : totals.<Row>getList(3)) {
+    for (Row r : totals.<Row>getList(2)) {
       reasons.merge(r.getString(0), r.getLong(1), Long::sum);
     }
     long input = totals.isNullAt(0) ? 0 : totals.getLong(0);
     long good = totals.isNullAt(1) ? 0 : totals.getLong(1);
-    return new First(rows, groups, input, good, totals.getLong(2), reasons, hashColumn, key);
+    return new First(rows, groups, input, good, reasons, kept(totals, 3), key);
   }
 
   /**
@@ -158,20 +167,30 @@ public final class IngestPasses {
 
   /** {@link Kept} of rows with {@code id}, {@code label}, {@code split} and {@code hashColumn}, in one job. */
   public static Kept summarize(Dataset<Row> kept, String hashColumn) {
+    List<Column> aggregates = keptAggregates(hashColumn, lit(true));
+    return kept(kept.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(new Column[0])).first(), 0);
+  }
+
+  /** The aggregates of {@link Kept} over the rows where {@code where} holds (read back by {@link #kept}). */
+  private static List<Column> keptAggregates(String hashColumn, Column where) {
     List<Column> aggregates = new java.util.ArrayList<>();
-    aggregates.add(count(lit(1)));
+    aggregates.add(count(when(where, lit(1))));
     for (String split : SplitAssigner.SPLITS) {
-      aggregates.add(count(when(col(SplitAssigner.SPLIT).equalTo(split), lit(1))));
+      aggregates.add(count(when(where.and(col(SplitAssigner.SPLIT).equalTo(split)), lit(1))));
     }
-    aggregates.add(sort_array(collect_set(col(IngestSteps.LABEL))));
-    aggregates.addAll(Fingerprint.aggregates(List.of(col(IngestSteps.ID), coalesce(col(IngestSteps.LABEL), lit("")),
-        col(SplitAssigner.SPLIT), col(hashColumn))));
-    Row r = kept.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(new Column[0])).first();
+    aggregates.add(sort_array(collect_set(when(where, col(IngestSteps.LABEL)))));
+    List<Column> record = List.of(col(IngestSteps.ID), coalesce(col(IngestSteps.LABEL), lit("")),
+        col(SplitAssigner.SPLIT), col(hashColumn));
+    aggregates.addAll(Fingerprint.aggregates(record, where));
+    return aggregates;
+  }
+
+  private static Kept kept(Row r, int from) {
     Map<String, Long> splits = new LinkedHashMap<>();
     for (int i = 0; i < SplitAssigner.SPLITS.size(); i++) {
-      splits.put(SplitAssigner.SPLITS.get(i), r.getLong(1 + i));
+      splits.put(SplitAssigner.SPLITS.get(i), r.getLong(from + 1 + i));
     }
-    int labelsAt = 1 + SplitAssigner.SPLITS.size();
-    return new Kept(r.getLong(0), splits, List.copyOf(r.<String>getList(labelsAt)), Fingerprint.records(r, labelsAt + 1));
+    int labelsAt = from + 1 + SplitAssigner.SPLITS.size();
+    return new Kept(r.getLong(from), splits, List.copyOf(r.<String>getList(labelsAt)), Fingerprint.records(r, labelsAt + 1));
   }
 }

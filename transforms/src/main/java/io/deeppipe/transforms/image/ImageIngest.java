@@ -103,12 +103,12 @@ public final class ImageIngest {
       paths.add(new Path(URI.create(uri)).toString());
     }
     java.util.Collections.sort(paths);
-    // a local list becomes at most defaultParallelism partitions; big trees get more, for balance
-    Dataset<Row> files = spark.createDataset(paths, Encoders.STRING()).toDF("path");
-    int slices = paths.size() / FILES_PER_PARTITION;
-    if (slices > spark.sparkContext().defaultParallelism()) {
-      files = files.repartitionByRange(slices, col("path"));
-    }
+    // contiguous slices of the sorted list, at least one per core, more on big trees for balance
+    // (no sampling job, as a range repartition of the list would run)
+    int slices = Math.max(1, Math.max(spark.sparkContext().defaultParallelism(), paths.size() / FILES_PER_PARTITION));
+    Dataset<Row> files = spark.createDataset(
+        new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).parallelize(paths, slices).rdd(),
+        Encoders.STRING()).toDF("path");
     UserDefinedFunction relative =
         udf((String p) -> relativePath(rootPath, new Path(p).toUri().getPath()), DataTypes.StringType);
     Dataset<Row> withRel = files.withColumn("rel", relative.apply(col("path")));

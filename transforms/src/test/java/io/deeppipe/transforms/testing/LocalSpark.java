@@ -21,6 +21,7 @@ public final class LocalSpark {
 
   /** The shared session's settings, for a test that must add its own before Spark starts. */
   public static SparkSession.Builder builder() {
+    io.deeppipe.transforms.io.NioLocalFileSystem.install();
     return SparkSession.builder()
         .appName("deeppipe-tests")
         .config("spark.master", "local[2]")
@@ -28,6 +29,7 @@ public final class LocalSpark {
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.shuffle.partitions", 2)
+        .config(io.deeppipe.transforms.io.NioLocalFileSystem.CONF, io.deeppipe.transforms.io.NioLocalFileSystem.class.getName())
         .config("spark.default.parallelism", 2)
         .config("spark.sql.session.timeZone", "UTC");
   }
