@@ -62,14 +62,14 @@ public final class Resizer {
     byte[] out = new byte[outH * outW * c];
     double sy = winH / outH;
     double sx = winW / outW;
+    if (sy > 1 || sx > 1) {
+      areaResize(src, top, left, sy, sx, outH, outW, out);
+      return new Pixels(outH, outW, c, out);
+    }
     double[] acc = new double[c];
     for (int y = 0; y < outH; y++) {
       for (int x = 0; x < outW; x++) {
-        if (sy > 1 || sx > 1) {
-          area(src, top + y * sy, left + x * sx, Math.max(sy, 1), Math.max(sx, 1), acc);
-        } else {
-          bilinear(src, top + (y + 0.5) * sy - 0.5, left + (x + 0.5) * sx - 0.5, acc);
-        }
+        bilinear(src, top + (y + 0.5) * sy - 0.5, left + (x + 0.5) * sx - 0.5, acc);
         for (int k = 0; k < c; k++) {
           out[(y * outW + x) * c + k] = (byte) Math.min(255, Math.max(0, Math.round(acc[k])));
         }
@@ -78,31 +78,67 @@ public final class Resizer {
     return new Pixels(outH, outW, c, out);
   }
 
-  /** Mean of the source box [y0, y0+h) x [x0, x0+w), partial pixels weighted by coverage. */
-  private static void area(Pixels src, double y0, double x0, double h, double w, double[] acc) {
-    java.util.Arrays.fill(acc, 0);
-    double y1 = Math.min(y0 + h, src.height());
-    double x1 = Math.min(x0 + w, src.width());
-    double total = 0;
-    for (int yy = (int) Math.floor(y0); yy < y1; yy++) {
-      double wy = Math.min(yy + 1, y1) - Math.max(yy, y0);
-      if (wy <= 0) {
-        continue;
-      }
-      for (int xx = (int) Math.floor(x0); xx < x1; xx++) {
-        double wx = Math.min(xx + 1, x1) - Math.max(xx, x0);
-        if (wx <= 0) {
-          continue;
-        }
-        double weight = wy * wx;
-        total += weight;
-        for (int k = 0; k < acc.length; k++) {
-          acc[k] += weight * src.get(yy, xx, k);
+  /**
+   * The source pixels under one output row or column of an area resize and their coverage
+   * weights, in source order: what {@link #area} computes per output pixel, computed once per row
+   * and once per column (a weight of 0 or less covers nothing and is left out, as there).
+   */
+  private record Span(int[] index, double[] weight) {
+    static Span of(double start, double length, int limit) {
+      double end = Math.min(start + length, limit);
+      int first = (int) Math.floor(start);
+      int n = Math.max(0, (int) Math.ceil(end) - first);
+      int[] index = new int[n];
+      double[] weight = new double[n];
+      int kept = 0;
+      for (int i = first; i < end; i++) {
+        double w = Math.min(i + 1, end) - Math.max(i, start);
+        if (w > 0) {
+          index[kept] = i;
+          weight[kept++] = w;
         }
       }
+      return new Span(java.util.Arrays.copyOf(index, kept), java.util.Arrays.copyOf(weight, kept));
     }
-    for (int k = 0; k < acc.length; k++) {
-      acc[k] /= total;
+  }
+
+  /**
+   * Downscaling by area with exactly the arithmetic of {@link #area} (the same products, sums in
+   * the same order, the same rounding), without recomputing each source pixel's coverage per
+   * output pixel or going through {@link Pixels#get}: the resize was as costly as the decode.
+   */
+  private static void areaResize(Pixels src, double top, double left, double sy, double sx, int outH, int outW,
+      byte[] out) {
+    int c = src.channels();
+    int width = src.width();
+    byte[] data = src.data();
+    Span[] columns = new Span[outW];
+    for (int x = 0; x < outW; x++) {
+      columns[x] = Span.of(left + x * sx, Math.max(sx, 1), width);
+    }
+    double[] acc = new double[c];
+    for (int y = 0; y < outH; y++) {
+      Span row = Span.of(top + y * sy, Math.max(sy, 1), src.height());
+      for (int x = 0; x < outW; x++) {
+        Span column = columns[x];
+        java.util.Arrays.fill(acc, 0);
+        double total = 0;
+        for (int j = 0; j < row.index().length; j++) {
+          double wy = row.weight()[j];
+          int base = row.index()[j] * width;
+          for (int i = 0; i < column.index().length; i++) {
+            double weight = wy * column.weight()[i];
+            total += weight;
+            int at = (base + column.index()[i]) * c;
+            for (int k = 0; k < c; k++) {
+              acc[k] += weight * (data[at + k] & 0xFF);
+            }
+          }
+        }
+        for (int k = 0; k < c; k++) {
+          out[(y * outW + x) * c + k] = (byte) Math.min(255, Math.max(0, Math.round(acc[k] / total)));
+        }
+      }
     }
   }
 
