@@ -122,14 +122,17 @@ final class TrainingStage {
   /** What the single-JVM fit of a dataset's train split needs. */
   record Inputs(InputSpec spec, Batches batches, TrainOptions options, List<Row> trainRows, List<DataSet> minibatches) {}
 
-  /** The train split of {@code data} as minibatches of 32 rows, in file order, and the options both sides share. */
+  /** The train split of {@code data}, shuffled once, as minibatches of 32 rows, and the options both sides share. */
   static Inputs inputs(SparkSession spark, String data, ModelType type, int epochs) {
     DatasetCard card = Cards.readDataset(new Path(data), spark.sparkContext().hadoopConfiguration());
     InputSpec spec = InputSpec.of(card);
     Batches batches = new Batches(spec, type);
     TrainOptions o = new TrainOptions(data, "unused", true, false, type, epochs, 32, 1e-3, 42,
         TrainOptions.Updater.ADAM, 0, 0, 128, 64, 4, 1, TrainOptions.Master.AVERAGING, 2, 20, 2, 100_000);
-    List<Row> trainRows = SparkTrainer.rows(spark, data, SplitAssigner.TRAIN, batches).collectAsList();
+    // rows shuffled once, as a single-JVM user does: ingest writes them in input order, which for an
+    // image folder is sorted by label, and minibatches of one class train badly
+    List<Row> trainRows = new ArrayList<>(SparkTrainer.rows(spark, data, SplitAssigner.TRAIN, batches).collectAsList());
+    Collections.shuffle(trainRows, new Random(42));
     List<DataSet> minibatches = new ArrayList<>();
     for (int i = 0; i < trainRows.size(); i += 32) {
       minibatches.add(batches.toDataSet(trainRows.subList(i, Math.min(trainRows.size(), i + 32))));
