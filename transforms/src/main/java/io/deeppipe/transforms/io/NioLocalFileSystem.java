@@ -33,12 +33,15 @@ public final class NioLocalFileSystem extends LocalFileSystem {
 
   /**
    * Makes this the {@code file:} file system of every Hadoop configuration in this JVM, unless one
-   * is configured already (a {@code core-site.xml} that sets {@code fs.file.impl} wins). Idempotent.
+   * is configured already (a {@code core-site.xml} that sets {@code fs.file.impl}, or Spark's {@code
+   * spark.hadoop.fs.file.impl}, wins). Idempotent.
    */
   public static synchronized void install() {
     if (!installed) {
       installed = true;
-      if (new org.apache.hadoop.conf.Configuration().get("fs.file.impl") == null) {
+      // spark-submit's --conf arrives as a system property that SparkConf reads
+      if (new org.apache.hadoop.conf.Configuration().get("fs.file.impl") == null
+          && !new org.apache.spark.SparkConf().contains(CONF)) {
         org.apache.hadoop.conf.Configuration.addDefaultResource(RESOURCE);
       }
     }
