@@ -17,7 +17,7 @@ public final class Sessions {
   private Sessions() {}
 
   public static SparkSession create(String command, String master) {
-    NioLocalFileSystem.install();
+    boolean nioFileSystem = NioLocalFileSystem.install();
     SparkConf existing = new SparkConf();
     var running = SparkSession.getDefaultSession();
     String resolved = master != null && !master.isBlank() ? master
@@ -45,7 +45,7 @@ public final class Sessions {
     }
     SparkSession.Builder builder = SparkSession.builder().appName("deeppipe " + command).config("spark.master", resolved);
     runtime.forEach(builder::config);
-    if (!existing.contains(NioLocalFileSystem.CONF)) {
+    if (nioFileSystem) {
       // file: paths without a forked chmod per file and directory (see NioLocalFileSystem)
       builder.config(NioLocalFileSystem.CONF, NioLocalFileSystem.class.getName());
     }

@@ -82,6 +82,9 @@ final class HadoopCluster implements AutoCloseable {
       Configuration client = awaitAddresses(yarn);
       // MiniDFSCluster's rack mapping is a test class that a client's classpath does not have
       client.unset("net.topology.node.switch.mapping.impl");
+      // nor this JVM's file: file system (NioLocalFileSystem, installed by the tests' sessions):
+      // spark-submit resolves paths before it loads the application jar
+      client.unset("fs.file.impl");
       Path confDir = Files.createDirectories(dir.resolve("hadoop-conf"));
       for (String site : List.of("core-site.xml", "hdfs-site.xml", "yarn-site.xml")) {
         try (OutputStream out = Files.newOutputStream(confDir.resolve(site))) {

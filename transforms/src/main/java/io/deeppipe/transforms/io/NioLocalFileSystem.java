@@ -29,22 +29,32 @@ public final class NioLocalFileSystem extends LocalFileSystem {
 
   /** The Hadoop resource that names this class for {@code file:}. */
   static final String RESOURCE = "deeppipe-local-fs.xml";
+  private static boolean tried;
   private static boolean installed;
 
   /**
    * Makes this the {@code file:} file system of every Hadoop configuration in this JVM, unless one
    * is configured already (a {@code core-site.xml} that sets {@code fs.file.impl}, or Spark's {@code
-   * spark.hadoop.fs.file.impl}, wins). Idempotent.
+   * spark.hadoop.fs.file.impl}, wins) or Hadoop cannot see this class (under {@code spark-submit} the
+   * application jar has a class loader of its own: Hadoop's code there keeps its own file system).
+   * Idempotent; returns whether it is in use.
    */
-  public static synchronized void install() {
-    if (!installed) {
-      installed = true;
+  public static synchronized boolean install() {
+    if (!tried) {
+      tried = true;
+      try {
+        Class.forName(NioLocalFileSystem.class.getName(), false, org.apache.hadoop.conf.Configuration.class.getClassLoader());
+      } catch (ClassNotFoundException e) {
+        return false;
+      }
       // spark-submit's --conf arrives as a system property that SparkConf reads
       if (new org.apache.hadoop.conf.Configuration().get("fs.file.impl") == null
           && !new org.apache.spark.SparkConf().contains(CONF)) {
         org.apache.hadoop.conf.Configuration.addDefaultResource(RESOURCE);
+        installed = true;
       }
     }
+    return installed;
   }
 
   public NioLocalFileSystem() {
