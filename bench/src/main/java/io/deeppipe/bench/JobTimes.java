@@ -16,6 +16,8 @@ public final class JobTimes extends SparkListener {
   private final Map<Integer, String> names = new ConcurrentHashMap<>();
   private final Map<String, Double> seconds = new LinkedHashMap<>();
   private final Map<String, Integer> jobs = new LinkedHashMap<>();
+  /** The suffix {@link #take} gives a description several jobs shared. */
+  private static final java.util.regex.Pattern SHARED = java.util.regex.Pattern.compile(" \\[(\\d+) jobs\\]$");
 
   @Override
   public void onJobStart(SparkListenerJobStart e) {
@@ -58,7 +60,7 @@ public final class JobTimes extends SparkListener {
   public static int jobs(Map<String, Double> times) {
     int n = 0;
     for (String name : times.keySet()) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile(" \\[(\\d+) jobs\\]$").matcher(name);
+      java.util.regex.Matcher m = SHARED.matcher(name);
       n += m.find() ? Integer.parseInt(m.group(1)) : 1;
     }
     return n;

@@ -28,11 +28,11 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * The passes of an ingest, shared by text and images. The first pass reads and processes every
  * record once into a disk cache (each row numbered, its split assigned from its id) and, in the same
- * Spark job, groups the good rows by content hash: only (hash, id, source, row, label, split) cross the
- * shuffle, not the content. Its totals give the input, good and rejected counts by reason, and the
- * exact duplicates; the group winners (smallest id, then source, then input position: independent of
- * input order) are the kept records, whose labels, split counts and fingerprint come from one small
- * aggregate over the grouped keys. Later passes read the cache: the fit over the train split and the
+ * query, groups the good rows by content hash: only (hash, id, source, row, label, split) cross the
+ * shuffle, not the content. One aggregate over the groups gives the input, good and rejected counts by
+ * reason, and the exact duplicates; the group winners (smallest id, then source, then input position:
+ * independent of input order) are the kept records, whose labels, split counts and fingerprint come
+ * from the same aggregate. Later passes read the cache: the fit over the train split and the
  * write of every split. Duplicates are removed there by joining the few groups that have any.
  */
 public final class IngestPasses {

@@ -42,7 +42,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -297,7 +296,6 @@ public final class ImageIngest {
       IngestPasses.First first = IngestPasses.first(processed, SHA256, o.dedup(), o.split(), o.seed());
       long input = first.input();
       long duplicates = first.duplicates();
-      spark.sparkContext().setJobDescription("labels, split counts and fingerprint of the kept records");
       IngestPasses.Kept summary = first.summary();
       List<String> labels = summary.labels();
       LOG.info("{} image files from {}: {} duplicates; labels {}", input, o.inputDescription(), duplicates, labels);

@@ -146,8 +146,7 @@ public final class TextIngest {
         spark.sparkContext().setJobDescription("labels, split counts and fingerprint of the kept records");
         summary = IngestPasses.summarize(kept, TEXT_HASH);
       } else {
-        spark.sparkContext().setJobDescription("labels, split counts and fingerprint of the kept records");
-        summary = first.summary();
+        summary = first.summary(); // aggregated by the first pass
       }
       long input = first.input();
       long duplicates = first.duplicates() + near;
