@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description =
         "Scores an ingested dataset or raw data (images: a folder or --manifest; text: any format ingest-text reads)"
-            + " with a trained model, repeating the preprocessing of its model card: DIR/parquet/, DIR/arrow/,"
+            + " with a trained model; raw data goes through the model's fitted preprocessing (MODEL_DIR/preprocessor/,"
+            + " a Spark ML PipelineModel, loaded and applied): DIR/parquet/, DIR/arrow/,"
             + " DIR/rejected/, DIR/predictions.json.")
 public final class PredictCommand extends JobCommand {
   @Option(names = "--model", paramLabel = "MODEL_DIR", description = "A trained model directory (with model.json).")

@@ -122,6 +122,16 @@ public final class TextPreprocessorModel extends Model<TextPreprocessorModel>
     return raw != null && raw.indexOf('\uFFFD') >= 0 ? new TextCleaner.Outcome(null, INVALID_UTF8) : checks.apply(raw);
   }
 
+  /**
+   * The cleaned text of {@code raw} where it passes this stage's checks, else null: what ingest
+   * hashes the id of a record without one from (the first 20 hex digits of its SHA-256), so that
+   * {@code predict} names such a record as ingest did.
+   */
+  public Column cleanedText(Column raw) {
+    TextCleaner.Checks checks = getChecks();
+    return udf((String s) -> outcome(checks, s).text(), DataTypes.StringType).apply(raw);
+  }
+
   /** The input with {@link #CHECKED_TEXT}: the cleaned text of rows that pass the checks, else null. */
   static Dataset<Row> checked(Dataset<Row> raw, TextPreprocessorParams p) {
     TextCleaner.Checks checks = p.getChecks();

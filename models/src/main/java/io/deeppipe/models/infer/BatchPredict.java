@@ -11,7 +11,6 @@ import io.deeppipe.transforms.card.ModelCard;
 import io.deeppipe.transforms.image.ImageIngest;
 import io.deeppipe.transforms.io.DatasetWriter;
 import io.deeppipe.transforms.io.Storage;
-import io.deeppipe.transforms.text.Vocabulary;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -116,18 +115,13 @@ public final class BatchPredict {
     if (isDataset(o.input(), conf)) {
       return RawInputs.dataset(spark, model, Cards.readDataset(new Path(o.input()), conf), o.input(), o.splitOrAll());
     }
-    if (model.image() != null) {
-      return RawInputs.images(spark, model, o.input(), o.manifest());
-    }
-    if (o.manifest() != null) {
+    if (o.manifest() != null && model.image() == null) {
       throw new io.deeppipe.transforms.card.BadInputException("--manifest is for image models; " + o.model() + " is a text model");
     }
-    Vocabulary vocab = Vocabulary.parse(Storage.readString(new Path(o.model(), Vocabulary.FILE_NAME), conf));
-    if (!vocab.sha256().equals(model.text().vocabSha256())) {
-      throw new io.deeppipe.transforms.card.BadInputException(
-          o.model() + "/vocab.txt does not match the vocabulary recorded in its model.json");
-    }
-    return RawInputs.text(spark, model, vocab, o.input(), o.format(), o.textField(), o.labelField(), o.idField());
+    RawInputs.Preprocessing pre = RawInputs.preprocessing(spark, o.model(), model);
+    return model.image() != null
+        ? RawInputs.images(spark, pre, o.input(), o.manifest())
+        : RawInputs.text(spark, pre, o.input(), o.format(), o.textField(), o.labelField(), o.idField());
   }
 
   /** The output columns, in order: id, label, source (when present), then the prediction columns. */

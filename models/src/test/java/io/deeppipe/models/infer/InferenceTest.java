@@ -194,6 +194,51 @@ class InferenceTest {
   }
 
   @Test
+  void predictOnRawTextIsTheSavedPreprocessorsTransformAndReproducesIngest() throws Exception {
+    assertThat(Path.of(fortunesModel, "preprocessor")).as("train copies the dataset's preprocessor").isDirectory();
+    // the training corpus itself, raw and without ids: every ingested row comes back under ingest's
+    // id (hashed from its cleaned text) with the probabilities its ingested tokens score
+    String out = shared.resolve("pred-corpus").toString();
+    BatchPredict.Summary s = BatchPredict.run(spark, predict(fortunesModel, fortunesJsonl.toString(), out, null));
+    assertThat(s.inputRecords()).isEqualTo(600);
+    Map<String, Double> fromRaw = new HashMap<>();
+    spark.read().parquet(out + "/parquet").collectAsList().forEach(r -> fromRaw.put(r.getString(0), r.getDouble(5)));
+    List<Row> ingested = Predictor.load(spark, fortunesModel).transform(spark.read().parquet(fortunes + "/parquet/*"))
+        .select("id", "probability").collectAsList();
+    assertThat(ingested).hasSizeGreaterThan(400);
+    for (Row r : ingested) {
+      // equal up to float rounding: the rows are batched differently
+      assertThat(fromRaw.get(r.getString(0))).as("id %s", r.getString(0))
+          .isCloseTo(r.getDouble(1), org.assertj.core.data.Offset.offset(1e-6));
+    }
+    // and the model's input columns themselves are ingest's, bit for bit
+    RawInputs.Prepared prepared = BatchPredict.prepare(spark, Predictor.load(spark, fortunesModel).card(),
+        predict(fortunesModel, fortunesJsonl.toString(), out, null), spark.sparkContext().hadoopConfiguration());
+    Map<String, List<Object>> tokens = new HashMap<>();
+    prepared.rows().collectAsList().forEach(r -> tokens.put(r.getString(0), r.getList(r.fieldIndex("token_ids"))));
+    for (Row r : spark.read().parquet(fortunes + "/parquet/*").select("id", "token_ids").collectAsList()) {
+      assertThat(tokens.get(r.getString(0))).as("id %s", r.getString(0)).isEqualTo(r.getList(1));
+    }
+
+    // a model without preprocessor/ (an older dataset, an ONNX import) builds the same stage from its card
+    Path legacy = shared.resolve("fortunes-legacy");
+    org.apache.commons.io.FileUtils.copyDirectory(Path.of(fortunesModel).toFile(), legacy.toFile());
+    org.apache.commons.io.FileUtils.deleteDirectory(legacy.resolve("preprocessor").toFile());
+    String legacyOut = shared.resolve("pred-legacy").toString();
+    BatchPredict.run(spark, predict(legacy.toString(), fortunesJsonl.toString(), legacyOut, null));
+    Map<String, Double> fromCard = new HashMap<>();
+    spark.read().parquet(legacyOut + "/parquet").collectAsList().forEach(r -> fromCard.put(r.getString(0), r.getDouble(5)));
+    assertThat(fromCard).isEqualTo(fromRaw);
+
+    // another dataset's preprocessor copied in is refused, naming what differs
+    org.apache.commons.io.FileUtils.copyDirectory(Path.of(mnist, "preprocessor").toFile(), legacy.resolve("preprocessor").toFile());
+    assertThatThrownBy(() -> BatchPredict.run(spark, predict(legacy.toString(), fortunesJsonl.toString(),
+            shared.resolve("pred-wrong").toString(), null)))
+        .isInstanceOf(BadInputException.class).hasMessageContaining("ImagePreprocessorModel")
+        .hasMessageContaining("not the one TextPreprocessorModel");
+  }
+
+  @Test
   void mismatchedDatasetsAndBrokenModelsAreRefused() throws Exception {
     var conf = spark.sparkContext().hadoopConfiguration();
     assertThatThrownBy(() -> BatchPredict.check(predict(fortunesModel, mnist, shared.resolve("x1").toString(), null), conf))

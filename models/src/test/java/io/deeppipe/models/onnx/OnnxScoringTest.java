@@ -62,7 +62,7 @@ class OnnxScoringTest {
 
       int loadsBefore = OnnxSessions.loadsInThisJvm();
       Predictor predictor = Predictor.load(spark, dir).withBatchSize(3).withProbabilities(true);
-      RawInputs.Prepared prepared = RawInputs.images(spark, predictor.card(), pngs.toString(), null);
+      RawInputs.Prepared prepared = RawInputs.images(spark, RawInputs.preprocessing(spark, dir, predictor.card()), pngs.toString(), null);
       List<Row> rows = predictor.transform(prepared.rows().repartition(3)).collectAsList();
       assertThat(rows).hasSize(10 * PER_DIGIT);
       for (Row r : rows) {
@@ -114,9 +114,8 @@ class OnnxScoringTest {
       ModelCard card = OnnxImport.run(OnnxFixtures.text(file, dir), conf);
       assertThat(card.onnx().inputType()).isEqualTo(file.contains("int32") ? "int32" : "int64");
       Predictor predictor = Predictor.load(spark, dir).withProbabilities(true);
-      var vocab = io.deeppipe.transforms.text.Vocabulary.parse(Files.readString(Path.of(dir, "vocab.txt")));
-      RawInputs.Prepared prepared =
-          RawInputs.text(spark, card, vocab, input.toString(), TextFormat.AUTO, "text", "label", "id");
+      RawInputs.Prepared prepared = RawInputs.text(
+          spark, RawInputs.preprocessing(spark, dir, card), input.toString(), TextFormat.AUTO, "text", "label", "id");
       List<Row> rows = predictor.transform(prepared.rows()).orderBy("id").collectAsList();
       assertThat(rows).hasSize(expected.get("texts").size());
       for (int i = 0; i < rows.size(); i++) {

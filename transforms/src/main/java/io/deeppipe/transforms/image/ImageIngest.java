@@ -58,6 +58,8 @@ public final class ImageIngest {
   public static final String WIDTH = "width";
   public static final String CHANNELS = "channels";
   public static final String SHA256 = "sha256";
+  /** The column of a file's bytes, as Spark's binaryFile source names it. */
+  public static final String CONTENT = "content";
   public static final List<String> OUTPUT_COLUMNS =
       List.of(IngestSteps.ID, IngestSteps.LABEL, IngestSteps.LABEL_INDEX, IMAGE, HEIGHT, WIDTH, CHANNELS,
           Outcomes.SOURCE, SHA256);
@@ -194,6 +196,40 @@ public final class ImageIngest {
           return out.iterator();
         };
     return files.mapPartitions(fn, Encoders.row(PROCESSED));
+  }
+
+  /**
+   * The files' bytes in {@code content} (Spark's binaryFile shape, with the listing's columns), read
+   * on the executors: what an {@code ImagePreprocessorModel} transforms. A file that cannot be read
+   * keeps its row with a reason and null content, and the zero-byte files that Spark's binaryFile
+   * scan skips are read too (the decoder refuses them as zero_bytes).
+   */
+  public static Dataset<Row> readFiles(Dataset<Row> files, SerializableConfiguration conf) {
+    StructType read = FILES.add(CONTENT, DataTypes.BinaryType);
+    MapPartitionsFunction<Row, Row> fn =
+        rows -> {
+          Configuration hadoop = conf.get();
+          return new Iterator<Row>() {
+            @Override
+            public boolean hasNext() {
+              return rows.hasNext();
+            }
+
+            @Override
+            public Row next() {
+              Row f = rows.next();
+              if (!f.isNullAt(3)) {
+                return RowFactory.create(f.get(0), f.get(1), f.get(2), f.get(3), f.get(4), null);
+              }
+              try {
+                return RowFactory.create(f.get(0), f.get(1), f.get(2), null, null, readAll(new Path(f.getString(0)), hadoop));
+              } catch (RejectedImage e) {
+                return RowFactory.create(f.get(0), f.get(1), f.get(2), e.reason(), e.getMessage(), null);
+              }
+            }
+          };
+        };
+    return files.mapPartitions(fn, Encoders.row(read));
   }
 
   static Row processOne(
