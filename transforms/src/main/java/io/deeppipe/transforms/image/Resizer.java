@@ -105,41 +105,81 @@ public final class Resizer {
   /**
    * Downscaling by area with exactly the arithmetic of {@link #area} (the same products, sums in
    * the same order, the same rounding), without recomputing each source pixel's coverage per
-   * output pixel or going through {@link Pixels#get}: the resize was as costly as the decode.
+   * output pixel or going through {@link Pixels#get}: the resize was as costly as the decode. The
+   * column spans are laid out flat, and three channels sum into locals (each channel's sum
+   * still in source order, so the result is bit for bit the general loop's).
    */
   private static void areaResize(Pixels src, double top, double left, double sy, double sx, int outH, int outW,
       byte[] out) {
     int c = src.channels();
     int width = src.width();
     byte[] data = src.data();
+    int[] columnStart = new int[outW + 1];
     Span[] columns = new Span[outW];
     for (int x = 0; x < outW; x++) {
       columns[x] = Span.of(left + x * sx, Math.max(sx, 1), width);
+      columnStart[x + 1] = columnStart[x] + columns[x].index().length;
+    }
+    int[] columnIndex = new int[columnStart[outW]];
+    double[] columnWeight = new double[columnStart[outW]];
+    for (int x = 0; x < outW; x++) {
+      System.arraycopy(columns[x].index(), 0, columnIndex, columnStart[x], columns[x].index().length);
+      System.arraycopy(columns[x].weight(), 0, columnWeight, columnStart[x], columns[x].weight().length);
     }
     double[] acc = new double[c];
     for (int y = 0; y < outH; y++) {
       Span row = Span.of(top + y * sy, Math.max(sy, 1), src.height());
+      int[] rowIndex = row.index();
+      double[] rowWeight = row.weight();
       for (int x = 0; x < outW; x++) {
-        Span column = columns[x];
-        java.util.Arrays.fill(acc, 0);
-        double total = 0;
-        for (int j = 0; j < row.index().length; j++) {
-          double wy = row.weight()[j];
-          int base = row.index()[j] * width;
-          for (int i = 0; i < column.index().length; i++) {
-            double weight = wy * column.weight()[i];
-            total += weight;
-            int at = (base + column.index()[i]) * c;
-            for (int k = 0; k < c; k++) {
-              acc[k] += weight * (data[at + k] & 0xFF);
+        int from = columnStart[x];
+        int to = columnStart[x + 1];
+        int o = (y * outW + x) * c;
+        if (c == 3) {
+          double r = 0;
+          double g = 0;
+          double b = 0;
+          double total = 0;
+          for (int j = 0; j < rowIndex.length; j++) {
+            double wy = rowWeight[j];
+            int base = rowIndex[j] * width;
+            for (int i = from; i < to; i++) {
+              double weight = wy * columnWeight[i];
+              total += weight;
+              int at = (base + columnIndex[i]) * 3;
+              r += weight * (data[at] & 0xFF);
+              g += weight * (data[at + 1] & 0xFF);
+              b += weight * (data[at + 2] & 0xFF);
             }
           }
-        }
-        for (int k = 0; k < c; k++) {
-          out[(y * outW + x) * c + k] = (byte) Math.min(255, Math.max(0, Math.round(acc[k] / total)));
+          out[o] = toByte(r / total);
+          out[o + 1] = toByte(g / total);
+          out[o + 2] = toByte(b / total);
+        } else {
+          java.util.Arrays.fill(acc, 0);
+          double total = 0;
+          for (int j = 0; j < rowIndex.length; j++) {
+            double wy = rowWeight[j];
+            int base = rowIndex[j] * width;
+            for (int i = from; i < to; i++) {
+              double weight = wy * columnWeight[i];
+              total += weight;
+              int at = (base + columnIndex[i]) * c;
+              for (int k = 0; k < c; k++) {
+                acc[k] += weight * (data[at + k] & 0xFF);
+              }
+            }
+          }
+          for (int k = 0; k < c; k++) {
+            out[o + k] = toByte(acc[k] / total);
+          }
         }
       }
     }
+  }
+
+  private static byte toByte(double v) {
+    return (byte) Math.min(255, Math.max(0, Math.round(v)));
   }
 
   private static void bilinear(Pixels src, double y, double x, double[] acc) {
