@@ -115,8 +115,9 @@ public final class TextIngest {
   /** One cleaned text as {@code (token_ids, length)}: ingest's and the preprocessor model's encoding. */
   public static Row encodeOne(
       String text, Tokenizer tokenizer, Vocabulary vocab, int maxLength, Vocabulary.Truncation truncation) {
-    List<String> tokens = tokenizer.tokenize(text);
-    return RowFactory.create(vocab.encode(tokens, maxLength, truncation), Math.min(tokens.size(), maxLength));
+    int[] length = new int[1];
+    int[] ids = vocab.encode(text, tokenizer, maxLength, truncation, length);
+    return RowFactory.create(ids, length[0]);
   }
 
   /**

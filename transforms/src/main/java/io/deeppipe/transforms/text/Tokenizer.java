@@ -25,10 +25,27 @@ public enum Tokenizer {
   CHAR,
   CJK;
 
+  /** Receives each token of a text as the range {@code text[start, end)}. */
+  @FunctionalInterface
+  public interface Sink {
+    /** Returns false to stop the scan. */
+    boolean token(String text, int start, int end);
+  }
+
   public List<String> tokenize(String text) {
     List<String> tokens = new ArrayList<>();
+    scan(text, (t, start, end) -> tokens.add(t.substring(start, end)));
+    return tokens;
+  }
+
+  /**
+   * Hands each token of {@code text} to {@code sink} as a range of the text, in order, until the
+   * sink returns false: what {@link #tokenize} returns, without a string per token where the caller
+   * only looks tokens up or counts them.
+   */
+  public void scan(String text, Sink sink) {
     if (text == null) {
-      return tokens;
+      return;
     }
     int n = text.length();
     int i = 0;
@@ -39,29 +56,22 @@ public enum Tokenizer {
         i = next;
         continue;
       }
-      if (this == CHAR) {
-        tokens.add(text.substring(i, next));
-        i = next;
-        continue;
-      }
-      boolean cjk = this == CJK && isCjk(cp);
-      if (cjk || !isWordChar(cp)) {
-        tokens.add(text.substring(i, next)); // one ideograph/kana/hangul, or one symbol
-        i = next;
-        continue;
-      }
       int end = next;
-      while (end < n) {
-        int c = text.codePointAt(end);
-        if (!isWordChar(c) || (this == CJK && isCjk(c))) {
-          break;
+      // CHAR: every code point; CJK: one ideograph/kana/hangul; any: one symbol
+      if (this != CHAR && !(this == CJK && isCjk(cp)) && isWordChar(cp)) {
+        while (end < n) {
+          int c = text.codePointAt(end);
+          if (!isWordChar(c) || (this == CJK && isCjk(c))) {
+            break;
+          }
+          end += Character.charCount(c);
         }
-        end += Character.charCount(c);
       }
-      tokens.add(text.substring(i, end));
+      if (!sink.token(text, i, end)) {
+        return;
+      }
       i = end;
     }
-    return tokens;
   }
 
   /** {@code \s} (ASCII whitespace, as Java's regex has it without UNICODE_CHARACTER_CLASS) or {@code \p{Z}}. */

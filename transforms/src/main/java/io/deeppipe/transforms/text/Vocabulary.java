@@ -10,10 +10,8 @@ import io.deeppipe.transforms.card.BadInputException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
@@ -36,14 +34,23 @@ public final class Vocabulary implements Serializable {
   public static final String FILE_NAME = "vocab.txt";
 
   private final List<String> tokens;
-  private final Map<String, Integer> ids;
+  /**
+   * Token → id (the first id of a token listed twice): not serialized, built again from
+   * {@code tokens} where first needed (a vocabulary in a task's closure).
+   */
+  private transient volatile TokenTable ids;
 
   private Vocabulary(List<String> tokens) {
     this.tokens = Collections.unmodifiableList(new ArrayList<>(tokens));
-    this.ids = new HashMap<>();
+    this.ids = index(this.tokens);
+  }
+
+  private static TokenTable index(List<String> tokens) {
+    TokenTable table = new TokenTable(tokens.size());
     for (int i = 0; i < tokens.size(); i++) {
-      ids.putIfAbsent(tokens.get(i), i);
+      table.putIfAbsent(tokens.get(i), i);
     }
+    return table;
   }
 
   /** Distinct tokens a task holds counts for before it hands them to the shuffle. */
@@ -80,18 +87,24 @@ public final class Vocabulary implements Serializable {
     return new Vocabulary(tokens);
   }
 
-  /** (token, count) pairs of a partition's texts, emitted whenever the map of counts is full. */
+  /** (token, count) pairs of a partition's texts, emitted whenever the table of counts is full. */
   private static final class PartialCounts implements Iterator<Tuple2<String, Long>> {
     private final Iterator<Row> texts;
     private final Tokenizer tokenizer;
     private final int limit;
-    private final Map<String, long[]> counts = new HashMap<>();
-    private Iterator<Map.Entry<String, long[]>> out = Collections.emptyIterator();
+    private final TokenTable counts;
+    private final Tokenizer.Sink count;
+    private Iterator<Tuple2<String, Long>> out = Collections.emptyIterator();
 
     PartialCounts(Iterator<Row> texts, Tokenizer tokenizer, int limit) {
       this.texts = texts;
       this.tokenizer = tokenizer;
       this.limit = limit;
+      this.counts = new TokenTable(Math.min(limit, 1 << 16));
+      this.count = (text, start, end) -> {
+        counts.add(text, start, end, 1);
+        return true;
+      };
     }
 
     @Override
@@ -99,16 +112,13 @@ public final class Vocabulary implements Serializable {
       if (out.hasNext()) {
         return true;
       }
-      counts.clear();
       while (texts.hasNext() && counts.size() < limit) {
-        String text = texts.next().getString(0);
-        if (text != null) {
-          for (String t : tokenizer.tokenize(text)) {
-            counts.computeIfAbsent(t, k -> new long[1])[0]++;
-          }
-        }
+        tokenizer.scan(texts.next().getString(0), count);
       }
-      out = counts.entrySet().iterator();
+      List<Tuple2<String, Long>> pairs = new ArrayList<>(counts.size());
+      counts.forEach((token, n) -> pairs.add(new Tuple2<>(token, n)));
+      counts.clear();
+      out = pairs.iterator();
       return out.hasNext();
     }
 
@@ -117,8 +127,7 @@ public final class Vocabulary implements Serializable {
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      Map.Entry<String, long[]> e = out.next();
-      return new Tuple2<>(e.getKey(), e.getValue()[0]);
+      return out.next();
     }
   }
 
@@ -154,7 +163,17 @@ public final class Vocabulary implements Serializable {
   }
 
   public int id(String token) {
-    return ids.getOrDefault(token, UNK_ID);
+    return id(token, 0, token.length());
+  }
+
+  /** The id of the token {@code text[start, end)}. */
+  public int id(String text, int start, int end) {
+    TokenTable table = ids;
+    if (table == null) {
+      table = index(tokens);
+      ids = table;
+    }
+    return (int) table.get(text, start, end, UNK_ID);
   }
 
   /** Encodes to exactly {@code maxLength} ids, padding with {@code [PAD]} at the end. */
@@ -165,6 +184,37 @@ public final class Vocabulary implements Serializable {
     for (int i = 0; i < n; i++) {
       out[i] = id(tokens.get(from + i));
     }
+    return out;
+  }
+
+  /**
+   * {@code tokenizer}'s tokens of {@code text} encoded as {@link #encode(List, int, Truncation)}
+   * does, with the number of tokens kept ({@code min(tokens, maxLength)}) in {@code length[0]}:
+   * no string per token, and with {@code END} the scan stops at the last token kept.
+   */
+  public int[] encode(String text, Tokenizer tokenizer, int maxLength, Truncation truncation, int[] length) {
+    int[] out = new int[maxLength];
+    int[] seen = {0};
+    if (truncation == Truncation.END) {
+      tokenizer.scan(text, (t, start, end) -> {
+        out[seen[0]++] = id(t, start, end);
+        return seen[0] < maxLength;
+      });
+      length[0] = seen[0];
+      return out;
+    }
+    // START keeps the last maxLength tokens: their ids go round a ring, then into place
+    int[] ring = new int[maxLength];
+    tokenizer.scan(text, (t, start, end) -> {
+      ring[seen[0]++ % maxLength] = id(t, start, end);
+      return true;
+    });
+    int n = Math.min(seen[0], maxLength);
+    int from = seen[0] - n;
+    for (int i = 0; i < n; i++) {
+      out[i] = ring[(from + i) % maxLength];
+    }
+    length[0] = n;
     return out;
   }
 

@@ -69,6 +69,49 @@ class VocabularyTest {
     assertThat(frequent.tokens()).containsExactly("[PAD]", "[UNK]", "[CLS]", "a", "b");
   }
 
+  /**
+   * Encoding a text straight from the tokenizer's scan (no string per token, the scan stopped at
+   * the last kept token) gives exactly the ids and length of encoding its token list, on real text
+   * with known and unknown tokens, every tokenizer, both truncations and short and long limits, also
+   * after the vocabulary went through Java serialization (as in a task's closure).
+   */
+  @Test
+  void encodingATextByItsScanIsEncodingItsTokens() throws Exception {
+    List<String> texts = new java.util.ArrayList<>(io.deeppipe.transforms.testing.TestData.fortunes("computers"));
+    texts.add("ｶﾀｶﾅ ㈱ ① ⅻ x\u00A0y\u2028z\u2029 \u000B a\u0301 \uD83D\uDE00\uD840\uDC00 ᄀ각 ー々〆 中文的句子");
+    texts.add("");
+    for (Tokenizer tokenizer : Tokenizer.values()) {
+      java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+      for (String text : texts.subList(0, texts.size() / 2)) {
+        tokenizer.tokenize(text).forEach(t -> counts.merge(t, 1, Integer::sum));
+      }
+      List<String> tokens = new java.util.ArrayList<>(Vocabulary.SPECIALS);
+      counts.entrySet().stream().filter(e -> e.getValue() >= 2).map(java.util.Map.Entry::getKey).sorted().forEach(tokens::add);
+      tokens.add(tokens.get(Vocabulary.SPECIALS.size())); // listed twice: the first id wins
+      Vocabulary built = Vocabulary.of(tokens);
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+        out.writeObject(built);
+      }
+      Vocabulary shipped = (Vocabulary) new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())).readObject();
+      assertThat(built.id(tokens.get(Vocabulary.SPECIALS.size()))).isEqualTo(Vocabulary.SPECIALS.size());
+      for (Vocabulary v : List.of(built, shipped)) {
+        for (String text : texts) {
+          List<String> tokenList = tokenizer.tokenize(text);
+          for (int maxLength : new int[] {1, 7, 128}) {
+            for (Vocabulary.Truncation truncation : Vocabulary.Truncation.values()) {
+              int[] length = new int[1];
+              assertThat(v.encode(text, tokenizer, maxLength, truncation, length))
+                  .as(tokenizer + " " + maxLength + " " + truncation + " " + text)
+                  .isEqualTo(v.encode(tokenList, maxLength, truncation));
+              assertThat(length[0]).isEqualTo(Math.min(tokenList.size(), maxLength));
+            }
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void encodesWithPaddingUnknownsAndEitherTruncation() {
     Vocabulary v = Vocabulary.of(List.of("[PAD]", "[UNK]", "[CLS]", "a", "b", "c"));
