@@ -3,7 +3,6 @@ package io.deeppipe.transforms.io;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
@@ -37,9 +36,10 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.SpecializedGetters;
+import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
@@ -66,15 +66,18 @@ public final class ArrowIpc {
     String schemaJson = arrowSchema.toJson();
     SerializableConfiguration conf =
         new SerializableConfiguration(rows.sparkSession().sparkContext().hadoopConfiguration());
-    Dataset<Long> written =
-        rows.mapPartitions(
-            (MapPartitionsFunction<Row, Long>)
-                it -> {
-                  long n = writePartition(it, dir, schemaJson, sparkSchema, batchRows, conf.get());
-                  return List.of(n).iterator();
-                },
-            Encoders.LONG());
-    return written.collectAsList().stream().mapToLong(Long::longValue).sum();
+    return internalRows(rows)
+        .mapPartitions(it -> List.of(writePartition(it, dir, schemaJson, sparkSchema, batchRows, conf.get())).iterator())
+        .collect().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /**
+   * The rows as Spark holds them: the writer reads each value where it is (an array of ids or an
+   * image's bytes) instead of going through external {@code Row}s, which boxed every element of an
+   * array and was half of the Arrow job (JFR, see BENCHMARKS.md).
+   */
+  private static org.apache.spark.api.java.JavaRDD<InternalRow> internalRows(Dataset<Row> rows) {
+    return rows.queryExecution().toRdd().toJavaRDD();
   }
 
   /**
@@ -95,41 +98,38 @@ public final class ArrowIpc {
     Configuration driverConf = tables.get(0).sparkSession().sparkContext().hadoopConfiguration();
     SerializableConfiguration conf = new SerializableConfiguration(driverConf);
     List<String> targets = List.copyOf(dirs);
-    Dataset<Row> written =
-        union.mapPartitions(
-            (MapPartitionsFunction<Row, Row>)
-                it -> {
-                  if (!it.hasNext()) {
-                    return java.util.Collections.emptyIterator();
-                  }
-                  Row first = it.next();
-                  int index = first.getInt(first.length() - 1);
-                  Iterator<Row> all = new Iterator<>() {
-                    boolean pending = true;
+    List<scala.Tuple2<Integer, Long>> written = internalRows(union).mapPartitions(it -> {
+      if (!it.hasNext()) {
+        return java.util.Collections.<scala.Tuple2<Integer, Long>>emptyIterator();
+      }
+      // a partition of the union holds rows of one table: the first row's tag names it (read
+      // before the row is written, as the scan may reuse the row object for the next one)
+      InternalRow first = it.next();
+      int index = first.getInt(first.numFields() - 1);
+      Iterator<InternalRow> all = new Iterator<>() {
+        boolean pending = true;
 
-                    @Override
-                    public boolean hasNext() {
-                      return pending || it.hasNext();
-                    }
+        @Override
+        public boolean hasNext() {
+          return pending || it.hasNext();
+        }
 
-                    @Override
-                    public Row next() {
-                      if (pending) {
-                        pending = false;
-                        return first;
-                      }
-                      return it.next();
-                    }
-                  };
-                  Path file = new Path(targets.get(index), String.format("part-%05d.arrow", TaskContext.getPartitionId()));
-                  long n = writeFile(all, file, schemaJson, sparkSchema, batchRows, conf.get());
-                  return List.of(org.apache.spark.sql.RowFactory.create(index, n)).iterator();
-                },
-            org.apache.spark.sql.Encoders.row(
-                new StructType().add("table", DataTypes.IntegerType).add("rows", DataTypes.LongType)));
+        @Override
+        public InternalRow next() {
+          if (pending) {
+            pending = false;
+            return first;
+          }
+          return it.next();
+        }
+      };
+      Path file = new Path(targets.get(index), String.format("part-%05d.arrow", TaskContext.getPartitionId()));
+      long n = writeFile(all, file, schemaJson, sparkSchema, batchRows, conf.get());
+      return List.of(new scala.Tuple2<>(index, n)).iterator();
+    }).collect();
     long[] counts = new long[tables.size()];
-    for (Row r : written.collectAsList()) {
-      counts[r.getInt(0)] += r.getLong(1);
+    for (scala.Tuple2<Integer, Long> r : written) {
+      counts[r._1()] += r._2();
     }
     try {
       for (int i = 0; i < counts.length; i++) {
@@ -147,7 +147,7 @@ public final class ArrowIpc {
   }
 
   private static long writePartition(
-      Iterator<Row> it,
+      Iterator<InternalRow> it,
       String dir,
       String schemaJson,
       StructType sparkSchema,
@@ -160,7 +160,7 @@ public final class ArrowIpc {
 
   /** Writes the rows as one Arrow IPC file (the first {@code sparkSchema.size()} fields of each row). */
   private static long writeFile(
-      Iterator<Row> it,
+      Iterator<? extends InternalRow> it,
       Path file,
       String schemaJson,
       StructType sparkSchema,
@@ -179,9 +179,9 @@ public final class ArrowIpc {
       int n = 0;
       root.allocateNew();
       while (it.hasNext()) {
-        Row row = it.next();
+        InternalRow row = it.next();
         for (int c = 0; c < fields.length; c++) {
-          setValue(vectors.get(c), n, row.isNullAt(c) ? null : row.get(c), fields[c].dataType());
+          setValue(vectors.get(c), n, row, c, fields[c].dataType());
         }
         n++;
         if (n == batchRows) {
@@ -209,9 +209,9 @@ public final class ArrowIpc {
     writer.writeBatch();
   }
 
-  @SuppressWarnings("unchecked")
-  private static void setValue(FieldVector vector, int index, Object value, DataType type) {
-    if (value == null) {
+  /** Sets {@code vector[index]} to the value at {@code ordinal} of {@code source} (a row, struct or array). */
+  private static void setValue(FieldVector vector, int index, SpecializedGetters source, int ordinal, DataType type) {
+    if (source.isNullAt(ordinal)) {
       if (vector instanceof StructVector struct) {
         struct.setNull(index);
       } else if (vector instanceof ListVector list) {
@@ -223,46 +223,50 @@ public final class ArrowIpc {
     }
     if (type instanceof ArrayType arrayType) {
       ListVector list = (ListVector) vector;
-      List<Object> items =
-          value instanceof scala.collection.Seq<?> seq
-              ? (List<Object>) scala.collection.JavaConverters.seqAsJavaList(seq)
-              : (List<Object>) value;
+      ArrayData items = source.getArray(ordinal);
+      int n = items.numElements();
       int start = list.startNewValue(index);
       FieldVector child = (FieldVector) list.getDataVector();
-      for (int i = 0; i < items.size(); i++) {
-        setValue(child, start + i, items.get(i), arrayType.elementType());
+      if (child instanceof IntVector ints) { // token ids: no recursion per element
+        for (int i = 0; i < n; i++) {
+          if (items.isNullAt(i)) {
+            ints.setNull(start + i);
+          } else {
+            ints.setSafe(start + i, items.getInt(i));
+          }
+        }
+      } else {
+        for (int i = 0; i < n; i++) {
+          setValue(child, start + i, items, i, arrayType.elementType());
+        }
       }
-      list.endValue(index, items.size());
+      list.endValue(index, n);
       return;
     }
     if (type instanceof StructType structType) {
       StructVector struct = (StructVector) vector;
-      Row row = (Row) value;
       StructField[] fields = structType.fields();
+      InternalRow row = source.getStruct(ordinal, fields.length);
       for (int c = 0; c < fields.length; c++) {
-        setValue(
-            (FieldVector) struct.getChildByOrdinal(c),
-            index,
-            row.isNullAt(c) ? null : row.get(c),
-            fields[c].dataType());
+        setValue((FieldVector) struct.getChildByOrdinal(c), index, row, c, fields[c].dataType());
       }
       struct.setIndexDefined(index);
       return;
     }
     if (vector instanceof VarCharVector v) {
-      v.setSafe(index, ((String) value).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      v.setSafe(index, source.getUTF8String(ordinal).getBytes());
     } else if (vector instanceof IntVector v) {
-      v.setSafe(index, (Integer) value);
+      v.setSafe(index, source.getInt(ordinal));
     } else if (vector instanceof BigIntVector v) {
-      v.setSafe(index, (Long) value);
+      v.setSafe(index, source.getLong(ordinal));
     } else if (vector instanceof Float4Vector v) {
-      v.setSafe(index, (Float) value);
+      v.setSafe(index, source.getFloat(ordinal));
     } else if (vector instanceof Float8Vector v) {
-      v.setSafe(index, (Double) value);
+      v.setSafe(index, source.getDouble(ordinal));
     } else if (vector instanceof BitVector v) {
-      v.setSafe(index, ((Boolean) value) ? 1 : 0);
+      v.setSafe(index, source.getBoolean(ordinal) ? 1 : 0);
     } else if (vector instanceof VarBinaryVector v) {
-      v.setSafe(index, (byte[]) value);
+      v.setSafe(index, source.getBinary(ordinal));
     } else {
       throw new IllegalArgumentException("unsupported Arrow vector " + vector.getClass());
     }
