@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,6 +112,27 @@ class ImageIngestTest {
       assertThat(new java.util.HashSet<>(java.util.Arrays.asList(box(img))).size()).isGreaterThan(100);
     }
     assertThat(card.image().mean()).hasSize(3);
+    // per channel, over every byte of the train images, in order: what the card holds
+    double[] sum = new double[3];
+    double[] squares = new double[3];
+    for (Row r : rows) {
+      byte[] img = r.getAs("image");
+      for (int i = 0; i < img.length; i++) {
+        double v = (img[i] & 0xFF) / 255.0;
+        sum[i % 3] += v;
+        squares[i % 3] += v * v;
+      }
+    }
+    double pixels = rows.size() * 64 * 48;
+    for (int c = 0; c < 3; c++) {
+      double mean = sum[c] / pixels;
+      assertThat(card.image().mean().get(c)).isEqualTo(Math.round(mean * 1e6) / 1e6);
+      assertThat(card.image().std().get(c)).isEqualTo(Math.round(Math.sqrt(squares[c] / pixels - mean * mean) * 1e6) / 1e6);
+    }
+    // nothing rejected: rejected/ is the empty table, with its columns
+    Dataset<Row> rejected = spark.read().parquet(out + "/rejected");
+    assertThat(rejected.columns()).containsExactly("source", "record", "reason");
+    assertThat(rejected.count()).isZero();
     assertThat(Path.of(out, "arrow")).doesNotExist();
     // the photo decoded at full size then cropped equals what the decoder and resizer give directly
     Pixels direct = Resizer.fit(
