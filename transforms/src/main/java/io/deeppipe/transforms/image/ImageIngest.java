@@ -325,6 +325,7 @@ public final class ImageIngest {
 
   public static DatasetCard run(SparkSession spark, ImageIngestOptions o) {
     long started = System.currentTimeMillis();
+    IngestPasses.First first = null;
     try (DatasetWriter writer = DatasetWriter.open(spark, o.output(), o.overwrite())) {
       spark.sparkContext().setJobGroup("ingest-images", "ingest-images " + o.inputDescription(), false);
       Dataset<Row> files =
@@ -333,7 +334,7 @@ public final class ImageIngest {
       Dataset<Row> processed =
           process(files, conf, o.height(), o.width(), o.channels(), o.resizeMode(), o.maxPixels());
       spark.sparkContext().setJobDescription("read, decode and resize images; split and de-duplicate");
-      IngestPasses.First first = IngestPasses.first(processed, SHA256, o.dedup(), o.split(), o.seed());
+      first = IngestPasses.first(processed, SHA256, o.dedup(), o.split(), o.seed());
       long input = first.input();
       long duplicates = first.duplicates();
       IngestPasses.Kept summary = first.summary();
@@ -362,11 +363,13 @@ public final class ImageIngest {
               new DatasetCard.SplitSpec(o.split().train(), o.split().validation(), o.split().test(), o.seed()),
               null, spec);
       writer.publish(card);
-      first.unpersist();
       LOG.info("ingest-images wrote {} in {} s: {} (input {}, duplicates {}, rejected {})", o.output(),
           (System.currentTimeMillis() - started) / 1000, written.counts(), input, duplicates, written.rejectedByReason());
       return card;
     } finally {
+      if (first != null) {
+        first.unpersist(); // whether or not the ingest got through
+      }
       spark.sparkContext().clearJobGroup();
     }
   }

@@ -128,14 +128,15 @@ public final class TextIngest {
    */
   public static DatasetCard run(SparkSession spark, TextIngestOptions o) {
     long started = System.currentTimeMillis();
+    IngestPasses.First first = null;
+    Dataset<Row> nearMarked = null;
     try (DatasetWriter writer = DatasetWriter.open(spark, o.output(), o.overwrite())) {
       spark.sparkContext().setJobGroup("ingest-text", "ingest-text " + o.input(), false);
       Dataset<Row> raw = TextReaders.read(spark, o);
       spark.sparkContext().setJobDescription("read, clean, hash, split and de-duplicate");
-      IngestPasses.First first = IngestPasses.first(clean(raw, o.checks()), TEXT_HASH, o.dedup(), o.split(), o.seed());
+      first = IngestPasses.first(clean(raw, o.checks()), TEXT_HASH, o.dedup(), o.split(), o.seed());
       Dataset<Row> kept = first.kept();
       long near = 0;
-      Dataset<Row> nearMarked = null;
       IngestPasses.Kept summary;
       if (o.nearDupThreshold() > 0) {
         spark.sparkContext().setJobDescription("near-duplicates (MinHash LSH)");
@@ -190,15 +191,18 @@ public final class TextIngest {
               spec,
               null);
       writer.publish(card);
-      first.unpersist();
-      if (nearMarked != null) {
-        nearMarked.unpersist();
-      }
       LOG.info(
           "ingest-text wrote {} in {} s: {} (input {}, duplicates {}, rejected {})",
           o.output(), (System.currentTimeMillis() - started) / 1000, counts, input, duplicates, rejectedByReason);
       return card;
     } finally {
+      // the disk caches go whether or not the ingest got through (a notebook's session lives on)
+      if (first != null) {
+        first.unpersist();
+      }
+      if (nearMarked != null) {
+        nearMarked.unpersist();
+      }
       spark.sparkContext().clearJobGroup();
     }
   }

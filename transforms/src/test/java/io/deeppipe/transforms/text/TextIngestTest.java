@@ -262,6 +262,23 @@ class TextIngestTest {
     assertThat(tmp.resolve("o")).doesNotExist();
   }
 
+  /**
+   * An ingest that fails after its first pass (no usable record: found once everything is counted)
+   * leaves no disk cache behind in the session, as one that succeeds does not: a notebook's
+   * session lives on after a failed cell.
+   */
+  @Test
+  void aFailedIngestLeavesNothingCached(@TempDir Path tmp) throws Exception {
+    Path bad = tmp.resolve("bad.jsonl");
+    Files.writeString(bad, "{\"text\": \"   \"}\n{not json\n{\"text\": \"\\u001B[31m\"}\n");
+    int cached = spark.sparkContext().getPersistentRDDs().size();
+    assertThatThrownBy(() -> TextIngest.run(spark, options(bad.toString(), tmp.resolve("o").toString(), TextFormat.AUTO)))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("no usable record");
+    assertThat(spark.sparkContext().getPersistentRDDs().size()).as("caches left").isEqualTo(cached);
+    assertThat(tmp.resolve("o")).doesNotExist();
+  }
+
   private static byte[] readBytes(Path p) {
     try {
       return Files.readAllBytes(p);
