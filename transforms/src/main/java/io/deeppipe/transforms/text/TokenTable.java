@@ -4,34 +4,34 @@ import java.util.Arrays;
 
 /**
  * Distinct tokens looked up by a range of a text, without a string per lookup: an open-addressing
- * table (linear probing, at most half full) of the tokens with their {@link String#hashCode} and a
- * number per token. The vocabulary's ids and a task's token counts are such tables; a
- * {@code HashMap<String, …>} needed a substring per token occurrence, its hash computed again, and
- * was a fifth of ingest-text's CPU time (JFR, see BENCHMARKS.md).
+ * table (linear probing, at most half full) of the tokens' {@link String#hashCode}s, with the
+ * tokens' characters side by side in one array, and a number per token. The vocabulary's ids and a
+ * task's token counts are such tables; a {@code HashMap<String, …>} needed a substring per token
+ * occurrence, its hash computed again and two objects visited per comparison, and was a fifth of
+ * ingest-text's CPU time (JFR, see BENCHMARKS.md).
  */
 final class TokenTable {
-  private String[] keys;
+  /** Per slot: the token's number (its position in {@link #tokens}) + 1, or 0 when empty. */
+  private int[] slots;
   private int[] hashes;
-  private long[] values;
-  private int size;
   /** 32 − log2(capacity): the top bits of the Fibonacci-mixed hash pick the slot. */
   private int shift;
+  private String[] tokens;
+  /** Token {@code t}'s characters are {@code chars[starts[t], starts[t + 1])}. */
+  private int[] starts;
+  private char[] chars;
+  private long[] values;
+  private int size;
 
   TokenTable(int expected) {
     int capacity = Integer.highestOneBit(Math.max(8, expected) * 2 - 1) << 1;
-    keys = new String[capacity];
+    slots = new int[capacity];
     hashes = new int[capacity];
-    values = new long[capacity];
     shift = Integer.numberOfLeadingZeros(capacity) + 1;
-  }
-
-  /**
-   * The first slot of a hash. Fibonacci hashing: short tokens' string hashes are close together
-   * (31·c1 + c2 …) and with the hash's low bits as the slot they formed long runs that linear
-   * probing walks.
-   */
-  private int home(int hash) {
-    return (hash * 0x9E3779B9) >>> shift;
+    tokens = new String[Math.max(8, expected)];
+    starts = new int[tokens.length + 1];
+    chars = new char[tokens.length * 8];
+    values = new long[tokens.length];
   }
 
   int size() {
@@ -47,30 +47,51 @@ final class TokenTable {
     return h;
   }
 
+  /**
+   * The first slot of a hash. Fibonacci hashing: short tokens' string hashes are close together
+   * (31·c1 + c2 …) and with the hash's low bits as the slot they formed long runs that linear
+   * probing walks.
+   */
+  private int home(int hash) {
+    return (hash * 0x9E3779B9) >>> shift;
+  }
+
   /** The slot of {@code text[start, end)}: where it is, or the empty slot where it would go. */
   private int slot(String text, int start, int end, int hash) {
-    int mask = keys.length - 1;
-    int length = end - start;
+    int mask = slots.length - 1;
     for (int i = home(hash); ; i = (i + 1) & mask) {
-      String key = keys[i];
-      if (key == null
-          || (hashes[i] == hash && key.length() == length && key.regionMatches(0, text, start, length))) {
+      int t = slots[i] - 1;
+      if (t < 0 || (hashes[i] == hash && sameChars(t, text, start, end))) {
         return i;
       }
     }
   }
 
+  private boolean sameChars(int token, String text, int start, int end) {
+    int from = starts[token];
+    if (starts[token + 1] - from != end - start) {
+      return false;
+    }
+    for (int i = start; i < end; i++) {
+      if (chars[from++] != text.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The value of {@code text[start, end)}, or {@code absent} when it is not in the table. */
   long get(String text, int start, int end, long absent) {
-    int i = slot(text, start, end, hash(text, start, end));
-    return keys[i] == null ? absent : values[i];
+    int t = slots[slot(text, start, end, hash(text, start, end))] - 1;
+    return t < 0 ? absent : values[t];
   }
 
   /** Stores {@code value} for {@code token} unless it is already there (the first value wins). */
   void putIfAbsent(String token, long value) {
-    int i = slot(token, 0, token.length(), token.hashCode());
-    if (keys[i] == null) {
-      insert(i, token, token.hashCode(), value);
+    int hash = token.hashCode();
+    int i = slot(token, 0, token.length(), hash);
+    if (slots[i] == 0) {
+      insert(i, token, hash, value);
     }
   }
 
@@ -78,51 +99,59 @@ final class TokenTable {
   void add(String text, int start, int end, long n) {
     int hash = hash(text, start, end);
     int i = slot(text, start, end, hash);
-    if (keys[i] == null) {
+    if (slots[i] == 0) {
       insert(i, text.substring(start, end), hash, n);
     } else {
-      values[i] += n;
+      values[slots[i] - 1] += n;
     }
   }
 
   private void insert(int i, String token, int hash, long value) {
-    keys[i] = token;
+    if (size == tokens.length) {
+      tokens = Arrays.copyOf(tokens, size * 2);
+      starts = Arrays.copyOf(starts, size * 2 + 1);
+      values = Arrays.copyOf(values, size * 2);
+    }
+    int from = starts[size];
+    if (from + token.length() > chars.length) {
+      chars = Arrays.copyOf(chars, Math.max(chars.length * 2, from + token.length()));
+    }
+    token.getChars(0, token.length(), chars, from);
+    starts[size + 1] = from + token.length();
+    tokens[size] = token;
+    values[size] = value;
+    slots[i] = ++size;
     hashes[i] = hash;
-    values[i] = value;
-    if (++size * 2 > keys.length) {
-      String[] oldKeys = keys;
+    if (size * 2 > slots.length) {
+      int[] oldSlots = slots;
       int[] oldHashes = hashes;
-      long[] oldValues = values;
-      keys = new String[oldKeys.length * 2];
-      hashes = new int[keys.length];
-      values = new long[keys.length];
+      slots = new int[oldSlots.length * 2];
+      hashes = new int[slots.length];
       shift--;
-      int mask = keys.length - 1;
-      for (int j = 0; j < oldKeys.length; j++) {
-        if (oldKeys[j] != null) {
+      int mask = slots.length - 1;
+      for (int j = 0; j < oldSlots.length; j++) {
+        if (oldSlots[j] != 0) {
           int at = home(oldHashes[j]);
-          while (keys[at] != null) {
+          while (slots[at] != 0) {
             at = (at + 1) & mask;
           }
-          keys[at] = oldKeys[j];
+          slots[at] = oldSlots[j];
           hashes[at] = oldHashes[j];
-          values[at] = oldValues[j];
         }
       }
     }
   }
 
-  /** Calls {@code each} with every token and its value, in no particular order. */
+  /** Calls {@code each} with every token and its value, in the order they were stored. */
   void forEach(java.util.function.ObjLongConsumer<String> each) {
-    for (int i = 0; i < keys.length; i++) {
-      if (keys[i] != null) {
-        each.accept(keys[i], values[i]);
-      }
+    for (int t = 0; t < size; t++) {
+      each.accept(tokens[t], values[t]);
     }
   }
 
   void clear() {
-    Arrays.fill(keys, null);
+    Arrays.fill(slots, 0);
+    Arrays.fill(tokens, 0, size, null);
     size = 0;
   }
 }
