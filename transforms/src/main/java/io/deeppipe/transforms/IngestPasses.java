@@ -92,9 +92,13 @@ public final class IngestPasses {
       return summary;
     }
 
-    /** The rejected rows of the cache (with {@code source}, {@code record}, {@code reason}). */
+    /**
+     * The rejected rows of the cache (with {@code source}, {@code record}, {@code reason}); when the
+     * first pass counted none, the same empty table without a scan of the cache.
+     */
     public Dataset<Row> rejectedRows() {
-      return rows.filter(Outcomes.isRejected());
+      Dataset<Row> rejected = rows.filter(Outcomes.isRejected());
+      return rejected() == 0 ? rows.sparkSession().createDataFrame(List.of(), rejected.schema()) : rejected;
     }
 
     /**

@@ -88,10 +88,7 @@ public final class IngestSteps {
     if (!counts.equals(summary.splits())) {
       throw new IllegalStateException("record accounting broken: wrote " + counts + ", kept " + summary.splits());
     }
-    Dataset<Row> rejected = first.rejectedRows().select(col(Outcomes.SOURCE), col(Outcomes.RECORD), col(Outcomes.REASON));
-    // none rejected (the first pass counted them): the same empty table without a scan of the cache
-    writer.writeRejectedRows(first.rejected() == 0
-        ? rejected.sparkSession().createDataFrame(List.of(), rejected.schema()) : rejected);
+    writer.writeRejectedRows(first.rejectedRows().select(col(Outcomes.SOURCE), col(Outcomes.RECORD), col(Outcomes.REASON)));
     counts.put("rejected", first.rejected());
     long accounted = counts.values().stream().mapToLong(Long::longValue).sum() + duplicates;
     if (accounted != first.input()) {

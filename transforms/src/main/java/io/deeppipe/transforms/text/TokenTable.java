@@ -11,12 +11,11 @@ import java.util.Arrays;
  * ingest-text's CPU time (JFR, see BENCHMARKS.md).
  */
 final class TokenTable {
-  /** Per slot: the token's number (its position in {@link #tokens}) + 1, or 0 when empty. */
+  /** Per slot: the token's number (in the order stored) + 1, or 0 when empty. */
   private int[] slots;
   private int[] hashes;
   /** 32 − log2(capacity): the top bits of the Fibonacci-mixed hash pick the slot. */
   private int shift;
-  private String[] tokens;
   /** Token {@code t}'s characters are {@code chars[starts[t], starts[t + 1])}. */
   private int[] starts;
   private char[] chars;
@@ -28,10 +27,9 @@ final class TokenTable {
     slots = new int[capacity];
     hashes = new int[capacity];
     shift = Integer.numberOfLeadingZeros(capacity) + 1;
-    tokens = new String[Math.max(8, expected)];
-    starts = new int[tokens.length + 1];
-    chars = new char[tokens.length * 8];
-    values = new long[tokens.length];
+    values = new long[Math.max(8, expected)];
+    starts = new int[values.length + 1];
+    chars = new char[values.length * 8];
   }
 
   int size() {
@@ -91,7 +89,7 @@ final class TokenTable {
     int hash = token.hashCode();
     int i = slot(token, 0, token.length(), hash);
     if (slots[i] == 0) {
-      insert(i, token, hash, value);
+      insert(i, token, 0, token.length(), hash, value);
     }
   }
 
@@ -100,25 +98,25 @@ final class TokenTable {
     int hash = hash(text, start, end);
     int i = slot(text, start, end, hash);
     if (slots[i] == 0) {
-      insert(i, text.substring(start, end), hash, n);
+      insert(i, text, start, end, hash, n);
     } else {
       values[slots[i] - 1] += n;
     }
   }
 
-  private void insert(int i, String token, int hash, long value) {
-    if (size == tokens.length) {
-      tokens = Arrays.copyOf(tokens, size * 2);
+  /** Stores {@code text[start, end)} with {@code value} in the empty slot {@code i}. */
+  private void insert(int i, String text, int start, int end, int hash, long value) {
+    if (size == values.length) {
       starts = Arrays.copyOf(starts, size * 2 + 1);
       values = Arrays.copyOf(values, size * 2);
     }
     int from = starts[size];
-    if (from + token.length() > chars.length) {
-      chars = Arrays.copyOf(chars, Math.max(chars.length * 2, from + token.length()));
+    int length = end - start;
+    if (from + length > chars.length) {
+      chars = Arrays.copyOf(chars, Math.max(chars.length * 2, from + length));
     }
-    token.getChars(0, token.length(), chars, from);
-    starts[size + 1] = from + token.length();
-    tokens[size] = token;
+    text.getChars(start, end, chars, from);
+    starts[size + 1] = from + length;
     values[size] = value;
     slots[i] = ++size;
     hashes[i] = hash;
@@ -142,16 +140,15 @@ final class TokenTable {
     }
   }
 
-  /** Calls {@code each} with every token and its value, in the order they were stored. */
+  /** Calls {@code each} with every token (a string made here) and its value, in the order they were stored. */
   void forEach(java.util.function.ObjLongConsumer<String> each) {
     for (int t = 0; t < size; t++) {
-      each.accept(tokens[t], values[t]);
+      each.accept(new String(chars, starts[t], starts[t + 1] - starts[t]), values[t]);
     }
   }
 
   void clear() {
     Arrays.fill(slots, 0);
-    Arrays.fill(tokens, 0, size, null);
     size = 0;
   }
 }

@@ -168,12 +168,20 @@ public final class Vocabulary implements Serializable {
 
   /** The id of the token {@code text[start, end)}. */
   public int id(String text, int start, int end) {
+    return id(table(), text, start, end);
+  }
+
+  private static int id(TokenTable table, String text, int start, int end) {
+    return (int) table.get(text, start, end, UNK_ID);
+  }
+
+  private TokenTable table() {
     TokenTable table = ids;
     if (table == null) {
       table = index(tokens);
       ids = table;
     }
-    return (int) table.get(text, start, end, UNK_ID);
+    return table;
   }
 
   /** Encodes to exactly {@code maxLength} ids, padding with {@code [PAD]} at the end. */
@@ -193,11 +201,12 @@ public final class Vocabulary implements Serializable {
    * no string per token, and with {@code END} the scan stops at the last token kept.
    */
   public int[] encode(String text, Tokenizer tokenizer, int maxLength, Truncation truncation, int[] length) {
+    TokenTable table = table();
     int[] out = new int[maxLength];
     int[] seen = {0};
     if (truncation == Truncation.END) {
       tokenizer.scan(text, (t, start, end) -> {
-        out[seen[0]++] = id(t, start, end);
+        out[seen[0]++] = id(table, t, start, end);
         return seen[0] < maxLength;
       });
       length[0] = seen[0];
@@ -206,7 +215,7 @@ public final class Vocabulary implements Serializable {
     // START keeps the last maxLength tokens: their ids go round a ring, then into place
     int[] ring = new int[maxLength];
     tokenizer.scan(text, (t, start, end) -> {
-      ring[seen[0]++ % maxLength] = id(t, start, end);
+      ring[seen[0]++ % maxLength] = id(table, t, start, end);
       return true;
     });
     int n = Math.min(seen[0], maxLength);
