@@ -1,6 +1,9 @@
 package io.deeppipe.models;
 
 import io.deeppipe.models.infer.Predictor;
+import io.deeppipe.models.onnx.OnnxScorer;
+import io.deeppipe.transforms.card.Json;
+import io.deeppipe.transforms.card.OnnxSpec;
 import io.deeppipe.transforms.TextPreprocessorModel;
 import io.deeppipe.transforms.ml.Schemas;
 import io.deeppipe.transforms.ml.StageData;
@@ -34,8 +37,11 @@ import org.apache.spark.sql.types.StructType;
  * {@code top_k} (label, probability; highest first). Rows with a {@code rejected_reason} or a null
  * input pass through with null predictions ({@code handleInvalid} keep, the default) or are left out
  * (skip). The network travels as one broadcast, is deserialised
- * once per executor JVM and scores minibatches of {@code batchSize} rows; the saved stage holds it
- * (DL4J's model zip) in its data row.
+ * once per executor JVM (keyed by its content, so transforms and copies of one model share it) and
+ * scores minibatches of {@code batchSize} rows; the saved stage holds it (DL4J's model zip) in its
+ * data row. A network imported from ONNX ({@code import-onnx}) is the same stage with the model file
+ * and its input contract in place of the zip, scored by ONNX Runtime; its {@code network} Param is
+ * unused. {@code predict} and {@code evaluate} score through this stage.
  */
 public final class DeepClassificationModel extends Model<DeepClassificationModel>
     implements DeepClassifierParams, MLWritable {
@@ -51,21 +57,39 @@ public final class DeepClassificationModel extends Model<DeepClassificationModel
           .add("channels", DataTypes.IntegerType, false)
           .add("mean", DataTypes.createArrayType(DataTypes.DoubleType, false), true)
           .add("std", DataTypes.createArrayType(DataTypes.DoubleType, false), true)
-          .add("network", DataTypes.BinaryType, false);
+          .add("network", DataTypes.BinaryType, false)
+          // an imported ONNX network's input contract (model.json's onnx block, as JSON); null for DL4J
+          .add("onnx", DataTypes.StringType, true);
 
   private final String uid;
   private final Declared declared;
   private final InputSpec spec;
   private final List<String> labels;
   private final byte[] network;
+  /** The input contract of an imported ONNX network; null for a DL4J network. */
+  private final OnnxSpec onnx;
+  /** {@link #networkKey()}, computed once. */
+  private transient String networkKey;
 
   public DeepClassificationModel(String uid, ModelType type, InputSpec spec, List<String> labels, byte[] network) {
+    this(uid, type, spec, labels, network, null);
+  }
+
+  /**
+   * A model around {@code network}: DL4J's model zip of a {@code type} network, or with {@code onnx}
+   * (and {@code type} null) an ONNX model file and its input contract.
+   */
+  public DeepClassificationModel(String uid, ModelType type, InputSpec spec, List<String> labels, byte[] network,
+      OnnxSpec onnx) {
     this.uid = uid;
     this.declared = new Declared(this);
     this.spec = spec;
     this.labels = List.copyOf(labels);
     this.network = network;
-    set(network(), type.optionName());
+    this.onnx = onnx;
+    if (type != null) {
+      set(network(), type.optionName());
+    }
   }
 
   @Override
@@ -86,9 +110,37 @@ public final class DeepClassificationModel extends Model<DeepClassificationModel
     return spec;
   }
 
-  /** The network as DL4J's model zip (what {@code model.zip} holds). */
+  /** The network as DL4J's model zip (what {@code model.zip} holds), or an imported ONNX model's file. */
   public byte[] networkZip() {
     return network.clone();
+  }
+
+  /** The input contract of an imported ONNX network, or null for a DL4J network. */
+  public OnnxSpec onnx() {
+    return onnx;
+  }
+
+  /**
+   * What the executors' model caches know the network by: the SHA-256 of its bytes, so every
+   * transform and copy of this model, and the same model loaded twice, deserialise it once per JVM.
+   */
+  private String networkKey() {
+    if (networkKey == null) {
+      networkKey = onnx != null ? onnx.sha256() : io.deeppipe.transforms.Fingerprint.sha256(network);
+    }
+    return networkKey;
+  }
+
+  public DeepClassificationModel setPredictionCol(String value) {
+    return (DeepClassificationModel) set(predictionCol(), value);
+  }
+
+  public DeepClassificationModel setProbabilityCol(String value) {
+    return (DeepClassificationModel) set(probabilityCol(), value);
+  }
+
+  public DeepClassificationModel setRawPredictionCol(String value) {
+    return (DeepClassificationModel) set(rawPredictionCol(), value);
   }
 
   public DeepClassificationModel setTopK(int value) { return (DeepClassificationModel) set(topK(), value); }
@@ -110,15 +162,32 @@ public final class DeepClassificationModel extends Model<DeepClassificationModel
     int rejected = columns.indexOf(TextPreprocessorModel.REJECTED_REASON);
     Broadcast<byte[]> model =
         new JavaSparkContext(dataset.sparkSession().sparkContext()).broadcast(network);
-    Scoring scoring = new Scoring(uid + "-" + System.identityHashCode(model), model, new Batches(spec, getNetwork()), labels,
-        inputs, rejected, getBatchSize(), Math.min(getTopK(), labels.size()), getHandleInvalid().equals("skip"));
+    Scorer scorer;
+    if (onnx != null) {
+      OnnxScorer onnxScorer = new OnnxScorer(onnx, spec, model::value);
+      scorer = onnxScorer::probabilities;
+    } else {
+      String key = networkKey();
+      Batches batches = new Batches(spec, getNetwork());
+      scorer = features -> Predictor.probabilities(key, model.value(), batches, features);
+    }
+    Scoring scoring = new Scoring(scorer, labels, inputs, rejected, getBatchSize(), Math.min(getTopK(), labels.size()),
+        getHandleInvalid().equals("skip"));
     MapPartitionsFunction<Row, Row> fn = scoring::score;
     return dataset.toDF().mapPartitions(fn, Encoders.row(schema));
   }
 
+  /**
+   * Every class's probability for a minibatch of feature rows (the input columns first), flat and
+   * row after row: DL4J or ONNX Runtime, on the executors.
+   */
+  private interface Scorer extends java.io.Serializable {
+    double[] probabilities(List<Row> features);
+  }
+
   /** What runs on the executors: minibatches of a partition, in order, bad rows passed through. */
-  private record Scoring(String key, Broadcast<byte[]> model, Batches batches, List<String> labels, int[] inputs,
-      int rejected, int batchSize, int topK, boolean skipInvalid) implements java.io.Serializable {
+  private record Scoring(Scorer scorer, List<String> labels, int[] inputs, int rejected, int batchSize, int topK,
+      boolean skipInvalid) implements java.io.Serializable {
 
     Iterator<Row> score(Iterator<Row> rows) {
       return new Iterator<>() {
@@ -176,7 +245,7 @@ public final class DeepClassificationModel extends Model<DeepClassificationModel
           features.add(RowFactory.create(values));
         }
       }
-      double[] flat = features.isEmpty() ? new double[0] : Predictor.probabilities(key, model.value(), batches, features);
+      double[] flat = features.isEmpty() ? new double[0] : scorer.probabilities(features);
       int classes = labels.size();
       int scored = 0;
       for (Row in : batch) {
@@ -212,7 +281,9 @@ public final class DeepClassificationModel extends Model<DeepClassificationModel
       throw new IllegalArgumentException("featuresCol '" + input.features() + "' holds " + input.spec().kind()
           + " input; this model was trained on " + spec.kind());
     }
-    DeepClassifier.requireFits(getNetwork(), input.spec().kind());
+    if (onnx == null) {
+      DeepClassifier.requireFits(getNetwork(), input.spec().kind());
+    }
     return outputSchema(schema, this, labels);
   }
 
@@ -229,7 +300,9 @@ public final class DeepClassificationModel extends Model<DeepClassificationModel
 
   @Override
   public DeepClassificationModel copy(ParamMap extra) {
-    DeepClassificationModel copy = new DeepClassificationModel(uid, getNetwork(), spec, labels, network);
+    DeepClassificationModel copy =
+        new DeepClassificationModel(uid, onnx == null ? getNetwork() : null, spec, labels, network, onnx);
+    copy.networkKey = networkKey;
     copyValues(copy, extra);
     return (DeepClassificationModel) copy.setParent(parent());
   }
@@ -237,8 +310,24 @@ public final class DeepClassificationModel extends Model<DeepClassificationModel
   @Override
   public MLWriter write() {
     return StageData.writer(this, RowFactory.create(spec.kind(), labels.toArray(new String[0]), spec.vocabSize(),
-        spec.maxLength(), spec.height(), spec.width(), spec.channels(), boxed(spec.mean()), boxed(spec.std()), network),
-        DATA);
+        spec.maxLength(), spec.height(), spec.width(), spec.channels(), boxed(spec.mean()), boxed(spec.std()), network,
+        onnx == null ? null : json(onnx)), DATA);
+  }
+
+  private static String json(OnnxSpec spec) {
+    try {
+      return Json.mapper().writeValueAsString(spec);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static OnnxSpec onnx(String json) {
+    try {
+      return Json.mapper().readValue(json, OnnxSpec.class);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static Double[] boxed(double[] values) {
@@ -255,8 +344,11 @@ public final class DeepClassificationModel extends Model<DeepClassificationModel
       InputSpec spec = new InputSpec(row.getString(0), labels.size(), row.getInt(2), row.getInt(3), row.getInt(4),
           row.getInt(5), row.getInt(6), row.isNullAt(7) ? null : unboxed(row.getList(7)),
           row.isNullAt(8) ? null : unboxed(row.getList(8)));
+      // a stage saved before ONNX networks were stages has no onnx column
+      OnnxSpec onnx = Arrays.asList(row.schema().fieldNames()).contains("onnx") && !row.isNullAt(10)
+          ? onnx(row.getString(10)) : null;
       // the network Param is set from the saved metadata after this
-      return new DeepClassificationModel(uid, ModelType.MLP, spec, labels, (byte[]) row.get(9));
+      return new DeepClassificationModel(uid, onnx == null ? ModelType.MLP : null, spec, labels, (byte[]) row.get(9), onnx);
     });
   }
 

@@ -1,10 +1,12 @@
 package io.deeppipe.models.infer;
 
+import static org.apache.spark.sql.functions.col;
+
 import io.deeppipe.models.Batches;
+import io.deeppipe.models.DeepClassificationModel;
 import io.deeppipe.models.InputSpec;
 import io.deeppipe.models.ModelType;
 import io.deeppipe.models.onnx.OnnxImport;
-import io.deeppipe.models.onnx.OnnxScorer;
 import io.deeppipe.models.train.ModelDir;
 import io.deeppipe.transforms.card.BadInputException;
 import io.deeppipe.transforms.card.Cards;
@@ -14,17 +16,16 @@ import io.deeppipe.transforms.io.Storage;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.broadcast.Broadcast;
+import io.deeppipe.transforms.image.ImageIngest;
+import io.deeppipe.transforms.text.TextIngest;
+import org.apache.spark.ml.functions;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -42,10 +43,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * adds {@code prediction} (label), {@code prediction_index}, {@code probability} (of the top class),
  * {@code top_k} (array of {@code label}, {@code probability}, highest first) and, when asked,
- * {@code probabilities} (every class, in label order). The model travels as one broadcast, is
- * deserialised once per executor JVM, and scores minibatches of {@code batchSize} rows per partition.
- * An imported ONNX model ({@code model.json} kind {@code onnx}) is scored the same way by ONNX
- * Runtime ({@link OnnxScorer}).
+ * {@code probabilities} (every class, in label order). It is the binding of a model directory to
+ * {@link DeepClassificationModel}, which does the scoring (the network travels as one broadcast, is
+ * deserialised once per executor JVM, and scores minibatches of {@code batchSize} rows per
+ * partition): this class checks the directory, builds the stage from {@code model.json} and
+ * {@code model.zip} (or an imported {@code model.onnx}, scored by ONNX Runtime) and maps the stage's
+ * MLlib-style columns (a double class index, a probability Vector) to the labels {@code predict}
+ * writes.
  */
 public final class Predictor implements Serializable {
   public static final String PREDICTION = "prediction";
@@ -55,23 +59,18 @@ public final class Predictor implements Serializable {
   public static final String PROBABILITIES = "probabilities";
   public static final StructType TOP_K_ENTRY =
       new StructType().add("label", DataTypes.StringType).add("probability", DataTypes.DoubleType);
+  /** The stage's own output columns, renamed away from {@code predict}'s before the mapping. */
+  private static final String INDEX_COL = "__predictor_index";
+  private static final String VECTOR_COL = "__predictor_probability";
+  private static final String RAW_COL = "__predictor_raw";
 
   private final ModelCard card;
-  private final Broadcast<byte[]> model;
-  private final String key;
-  private final int batchSize;
-  private final int topK;
+  private final DeepClassificationModel model;
   private final boolean withProbabilities;
-  /** Set for an imported ONNX model, which ONNX Runtime scores instead of DL4J. */
-  private final OnnxScorer onnx;
 
-  private Predictor(ModelCard card, Broadcast<byte[]> model, String key, int batchSize, int topK, boolean all) {
+  private Predictor(ModelCard card, DeepClassificationModel model, boolean all) {
     this.card = card;
     this.model = model;
-    this.onnx = OnnxSpec.KIND.equals(card.model()) ? new OnnxScorer(card, model::value) : null;
-    this.key = key;
-    this.batchSize = batchSize;
-    this.topK = topK;
     this.withProbabilities = all;
   }
 
@@ -79,18 +78,21 @@ public final class Predictor implements Serializable {
   public static Predictor load(SparkSession spark, String modelDir) {
     var conf = spark.sparkContext().hadoopConfiguration();
     ModelCard card = Cards.readModel(new Path(modelDir), conf);
+    String uid = "predictor_" + UUID.randomUUID().toString().substring(0, 12);
     if (OnnxSpec.KIND.equals(card.model())) {
       byte[] file = OnnxImport.readChecked(new Path(modelDir), card, conf);
-      Broadcast<byte[]> broadcast = new JavaSparkContext(spark.sparkContext()).broadcast(file);
-      return new Predictor(card, broadcast, UUID.randomUUID().toString(), 256, Math.min(5, card.labels().size()), false);
+      return new Predictor(card,
+          defaults(new DeepClassificationModel(uid, null, InputSpec.of(card), card.labels(), file, card.onnx()), card),
+          false);
     }
     Path zip = new Path(modelDir, ModelDir.MODEL);
     if (!Storage.exists(zip, conf)) {
       throw new BadInputException("model " + modelDir + " has no " + ModelDir.MODEL);
     }
     byte[] bytes = Storage.readBytes(zip, conf);
+    ModelType type;
     try {
-      ModelType.parse(card.model());
+      type = ModelType.parse(card.model());
     } catch (IllegalArgumentException e) {
       throw new BadInputException(new Path(modelDir, ModelCard.FILE_NAME) + " names a model type '" + card.model()
           + "' this build does not know (mlp, cnn, lstm, transformer)");
@@ -110,139 +112,68 @@ public final class Predictor implements Serializable {
       throw new BadInputException(zip + " has " + outputs + " outputs but its model.json lists " + card.labels().size()
           + " labels: the two files are not from the same model");
     }
-    Broadcast<byte[]> broadcast = new JavaSparkContext(spark.sparkContext()).broadcast(bytes);
-    return new Predictor(card, broadcast, UUID.randomUUID().toString(), 256, Math.min(5, card.labels().size()), false);
+    return new Predictor(card,
+        defaults(new DeepClassificationModel(uid, type, InputSpec.of(card), card.labels(), bytes), card), false);
+  }
+
+  private static DeepClassificationModel defaults(DeepClassificationModel model, ModelCard card) {
+    return model.setBatchSize(256).setTopK(Math.min(5, card.labels().size()));
   }
 
   public Predictor withBatchSize(int size) {
     if (size < 1) {
       throw new IllegalArgumentException("--batch-size must be >= 1, got " + size);
     }
-    return new Predictor(card, model, key, size, topK, withProbabilities);
+    return new Predictor(card, model.copy(ParamMap.empty()).setBatchSize(size), withProbabilities);
   }
 
   public Predictor withTopK(int k) {
     if (k < 1) {
       throw new IllegalArgumentException("--top-k must be >= 1, got " + k);
     }
-    return new Predictor(card, model, key, batchSize, Math.min(k, card.labels().size()), withProbabilities);
+    return new Predictor(card, model.copy(ParamMap.empty()).setTopK(Math.min(k, card.labels().size())),
+        withProbabilities);
   }
 
   public Predictor withProbabilities(boolean all) {
-    return new Predictor(card, model, key, batchSize, topK, all);
+    return new Predictor(card, model, all);
   }
 
   public ModelCard card() {
     return card;
   }
 
-  public Batches batches() {
-    return new Batches(InputSpec.of(card), ModelType.parse(card.model()));
-  }
-
-  public StructType outputSchema(StructType input) {
-    StructType out = input
-        .add(PREDICTION, DataTypes.StringType)
-        .add(PREDICTION_INDEX, DataTypes.IntegerType)
-        .add(PROBABILITY, DataTypes.DoubleType)
-        .add(TOP_K, DataTypes.createArrayType(TOP_K_ENTRY));
-    return withProbabilities ? out.add(PROBABILITIES, DataTypes.createArrayType(DataTypes.DoubleType)) : out;
+  /** The Spark ML stage that scores: what {@code MODEL_DIR/pipeline/} ends with. */
+  public DeepClassificationModel model() {
+    return model;
   }
 
   public Dataset<Row> transform(Dataset<Row> df) {
-    Batches batches = onnx == null ? batches() : null;
     List<String> present = Arrays.asList(df.columns());
-    int[] inputs = (onnx == null ? batches.columns() : onnx.columns()).stream()
-        .filter(c -> !c.equals(io.deeppipe.transforms.IngestSteps.LABEL_INDEX))
-        .mapToInt(c -> {
-          if (!present.contains(c)) {
-            throw new BadInputException("input has no column '" + c + "' that the " + card.model()
-                + " model needs (columns: " + present + ")");
-          }
-          return present.indexOf(c);
-        })
-        .toArray();
-    StructType schema = outputSchema(df.schema());
-    MapPartitionsFunction<Row, Row> fn = rows -> score(rows, batches, inputs);
-    return df.mapPartitions(fn, Encoders.row(schema));
-  }
-
-  /** Scores lazily, one minibatch at a time: a partition is never held in memory whole. */
-  private Iterator<Row> score(Iterator<Row> rows, Batches batches, int[] inputs) {
-    return new Iterator<>() {
-      private final List<Row> ready = new ArrayList<>();
-      private int next;
-
-      @Override
-      public boolean hasNext() {
-        if (next < ready.size()) {
-          return true;
-        }
-        if (!rows.hasNext()) {
-          return false;
-        }
-        ready.clear();
-        next = 0;
-        List<Row> batch = new ArrayList<>(batchSize);
-        while (rows.hasNext() && batch.size() < batchSize) {
-          batch.add(rows.next());
-        }
-        scoreBatch(batch, batches, inputs, ready);
-        return true;
+    InputSpec spec = model.inputSpec();
+    for (String c : spec.isText() ? List.of(TextIngest.TOKEN_IDS, TextIngest.LENGTH) : List.of(ImageIngest.IMAGE)) {
+      if (!present.contains(c)) {
+        throw new BadInputException("input has no column '" + c + "' that the " + card.model()
+            + " model needs (columns: " + present + ")");
       }
-
-      @Override
-      public Row next() {
-        if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
-        }
-        return ready.get(next++);
-      }
-    };
-  }
-
-  private void scoreBatch(List<Row> batch, Batches batches, int[] inputs, List<Row> out) {
-    List<Row> features = new ArrayList<>(batch.size());
-    for (Row r : batch) {
-      Object[] values = new Object[inputs.length];
-      for (int i = 0; i < inputs.length; i++) {
-        values[i] = r.get(inputs[i]);
-      }
-      features.add(RowFactory.create(values));
     }
-    double[] flat = onnx != null ? onnx.probabilities(features) : dl4jProbabilities(features, batches);
-    int classes = card.labels().size();
-    List<String> labels = card.labels();
-    for (int i = 0; i < batch.size(); i++) {
-      double[] p = Arrays.copyOfRange(flat, i * classes, (i + 1) * classes);
-      int[] order = topIndices(p, topK);
-      List<Row> top = new ArrayList<>(topK);
-      for (int k = 0; k < topK; k++) {
-        top.add(RowFactory.create(labels.get(order[k]), p[order[k]]));
-      }
-      Row in = batch.get(i);
-      int extra = withProbabilities ? 5 : 4;
-      Object[] values = new Object[in.length() + extra];
-      for (int c = 0; c < in.length(); c++) {
-        values[c] = in.get(c);
-      }
-      values[in.length()] = labels.get(order[0]);
-      values[in.length() + 1] = order[0];
-      values[in.length() + 2] = p[order[0]];
-      values[in.length() + 3] = scala.collection.JavaConverters.asScalaBuffer(top).toSeq();
-      if (withProbabilities) {
-        List<Double> all = new ArrayList<>(p.length);
-        for (double v : p) {
-          all.add(v);
-        }
-        values[in.length() + 4] = scala.collection.JavaConverters.asScalaBuffer(all).toSeq();
-      }
-      out.add(RowFactory.create(values));
+    Dataset<Row> scored = model.copy(ParamMap.empty()).setPredictionCol(INDEX_COL).setProbabilityCol(VECTOR_COL)
+        .setRawPredictionCol(RAW_COL).transform(df);
+    Column index = col(INDEX_COL).cast(DataTypes.IntegerType);
+    Column probabilities = functions.vector_to_array(col(VECTOR_COL), "float64");
+    List<Column> out = new ArrayList<>();
+    for (String c : present) {
+      out.add(scored.col(c));
     }
-  }
-
-  private double[] dl4jProbabilities(List<Row> features, Batches batches) {
-    return probabilities(key, model.value(), batches, features);
+    out.add(org.apache.spark.sql.functions.array(card.labels().stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new))
+        .apply(index).as(PREDICTION));
+    out.add(index.as(PREDICTION_INDEX));
+    out.add(probabilities.apply(index).as(PROBABILITY));
+    out.add(col(TOP_K));
+    if (withProbabilities) {
+      out.add(probabilities.as(PROBABILITIES));
+    }
+    return scored.select(out.toArray(new Column[0]));
   }
 
   /**

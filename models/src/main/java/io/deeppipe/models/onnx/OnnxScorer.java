@@ -6,11 +6,9 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.deeppipe.transforms.card.ImageSpec;
+import io.deeppipe.models.InputSpec;
 import io.deeppipe.transforms.card.ModelCard;
 import io.deeppipe.transforms.card.OnnxSpec;
-import io.deeppipe.transforms.image.ImageIngest;
-import io.deeppipe.transforms.text.TextIngest;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
@@ -32,26 +30,22 @@ public final class OnnxScorer implements Serializable {
   public interface ModelBytes extends Supplier<byte[]>, Serializable {}
 
   private final OnnxSpec spec;
-  private final ImageSpec image;
-  private final int maxLength;
-  private final int classes;
+  /** The input: text (its maxLength) or images (height, width, channels); and the classes. */
+  private final InputSpec contract;
   private final ModelBytes bytes;
   private transient volatile float[][] normalised;
 
   public OnnxScorer(ModelCard card, ModelBytes bytes) {
-    this.spec = card.onnx();
-    this.image = card.image();
-    this.maxLength = card.text() == null ? 0 : card.text().maxLength();
-    this.classes = card.labels().size();
+    this(card.onnx(), InputSpec.of(card), bytes);
+  }
+
+  public OnnxScorer(OnnxSpec spec, InputSpec input, ModelBytes bytes) {
+    this.spec = spec;
+    this.contract = input;
     this.bytes = bytes;
   }
 
-  /** The input columns it reads, in order. */
-  public List<String> columns() {
-    return image == null ? List.of(TextIngest.TOKEN_IDS) : List.of(ImageIngest.IMAGE);
-  }
-
-  /** Class probabilities of {@code rows} (with {@link #columns()} first), {@code [rows × classes]} row-major. */
+  /** Class probabilities of {@code rows} (the input column first), {@code [rows × classes]} row-major. */
   public double[] probabilities(List<Row> rows) {
     OrtSession session = OnnxSessions.get(spec.sha256(), bytes);
     return run(session, rows);
@@ -63,6 +57,7 @@ public final class OnnxScorer implements Serializable {
         OrtSession.Result result = session.run(Map.of(spec.inputName(), input), java.util.Set.of(spec.outputName()))) {
       OnnxValue out = result.get(0);
       float[] values = floats((OnnxTensor) out);
+      int classes = contract.classes();
       if (values.length != rows.size() * classes) {
         throw new IllegalStateException("ONNX output " + spec.outputName() + " has " + values.length + " values for "
             + rows.size() + " rows, expected " + classes + " per row");
@@ -76,7 +71,8 @@ public final class OnnxScorer implements Serializable {
   /** The contract's input tensor for {@code rows}. */
   OnnxTensor tensor(OrtEnvironment env, List<Row> rows) throws OrtException {
     int n = rows.size();
-    if (image == null) {
+    if (contract.isText()) {
+      int maxLength = contract.maxLength();
       long[] shape = {n, maxLength};
       if ("int32".equals(spec.inputType())) {
         int[] ids = new int[n * maxLength];
@@ -97,9 +93,9 @@ public final class OnnxScorer implements Serializable {
       }
       return OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
     }
-    int h = image.height();
-    int w = image.width();
-    int c = image.channels();
+    int h = contract.height();
+    int w = contract.width();
+    int c = contract.channels();
     int hw = h * w;
     boolean chw = "nchw".equals(spec.layout());
     long[] shape = switch (spec.layout()) {
@@ -137,7 +133,7 @@ public final class OnnxScorer implements Serializable {
   /** Per channel, the model input of each byte value: {@code (v * scale - mean[c]) / std[c]}. */
   private float[][] normalisedBytes() {
     if (normalised == null) {
-      float[][] table = new float[image.channels()][256];
+      float[][] table = new float[contract.channels()][256];
       for (int k = 0; k < table.length; k++) {
         for (int v = 0; v < 256; v++) {
           table[k][v] = (float) ((v * spec.scale() - spec.mean().get(k)) / spec.std().get(k));

@@ -129,6 +129,14 @@ class InferenceTest {
     int before = Predictor.loadsInThisJvm();
     List<Row> scored = p.transform(spark.read().parquet(mnist + "/parquet/train").repartition(8)).collectAsList();
     assertThat(Predictor.loadsInThisJvm() - before).as("model loads for 8 partitions in one JVM").isLessThanOrEqualTo(1);
+    // the executors know a network by its bytes: the same model loaded again, with other options, and
+    // transformed again is not deserialised again
+    Predictor again = Predictor.load(spark, digitsModel).withBatchSize(7).withTopK(3);
+    int beforeAgain = Predictor.loadsInThisJvm();
+    List<Row> rescored = again.transform(spark.read().parquet(mnist + "/parquet/train").repartition(3)).collectAsList();
+    assertThat(Predictor.loadsInThisJvm() - beforeAgain).isZero();
+    assertThat(rescored).hasSameSizeAs(scored);
+    assertThat(rescored).allSatisfy(r -> assertThat(r.getList(r.fieldIndex("top_k"))).hasSize(3));
     for (Row r : scored) {
       List<Row> top = r.getList(r.fieldIndex("top_k"));
       assertThat(top).hasSize(10);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.deeppipe.models.DeepClassificationModel;
 import io.deeppipe.models.infer.Evaluator;
 import io.deeppipe.models.infer.Predictor;
 import io.deeppipe.models.infer.RawInputs;
@@ -22,8 +23,11 @@ import io.deeppipe.transforms.testing.TestData;
 import io.deeppipe.transforms.text.TextFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +54,7 @@ class OnnxScoringTest {
   }
 
   @Test
-  void importedMlpAndCnnGivePyTorchsProbabilitiesOnRawImages() {
+  void importedMlpAndCnnGivePyTorchsProbabilitiesOnRawImages() throws Exception {
     for (String kind : List.of("mlp", "cnn")) {
       String dir = tmp.resolve(kind).toString();
       ModelCard card = OnnxImport.run(kind.equals("mlp") ? OnnxFixtures.mlp(dir) : OnnxFixtures.cnn(dir), conf);
@@ -77,6 +81,22 @@ class OnnxScoringTest {
       }
       // one session per JVM per model, however many partitions and minibatches (local[2]: one JVM)
       assertThat(OnnxSessions.loadsInThisJvm() - loadsBefore).isEqualTo(1);
+
+      // the scoring stage is a Spark ML model like a trained one: saved with the ONNX file and its
+      // contract, loaded, it gives the same probabilities
+      String saved = tmp.resolve(kind + "-stage").toString();
+      predictor.model().save(saved);
+      DeepClassificationModel loaded = DeepClassificationModel.load(saved);
+      assertThat(loaded.onnx()).isEqualTo(card.onnx());
+      Map<String, Vector> expected = new HashMap<>();
+      for (Row r : predictor.model().transform(prepared.rows()).collectAsList()) {
+        expected.put(r.getAs("source"), r.getAs("probability"));
+      }
+      List<Row> again = loaded.transform(prepared.rows()).collectAsList();
+      assertThat(again).hasSize(10 * PER_DIGIT);
+      for (Row r : again) {
+        assertThat(r.<Vector>getAs("probability")).isEqualTo(expected.get(r.<String>getAs("source")));
+      }
     }
   }
 

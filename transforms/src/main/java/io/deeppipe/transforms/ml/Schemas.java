@@ -25,7 +25,8 @@ public final class Schemas {
       return;
     }
     DataType actual = schema.apply(column).dataType();
-    if (!actual.equals(type)) {
+    // nullability is not the type: a column read back from Parquet says its array elements may be null
+    if (!DataType.equalsStructurally(actual, type, true)) {
       throw new IllegalArgumentException(
           param + " '" + column + "' must be a " + type.simpleString() + " column, got " + actual.simpleString());
     }
