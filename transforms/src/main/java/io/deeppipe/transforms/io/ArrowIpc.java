@@ -80,70 +80,13 @@ public final class ArrowIpc {
     return rows.queryExecution().toRdd().toJavaRDD();
   }
 
-  /**
-   * Writes several tables (same schema) in one Spark job: {@code tables.get(i)} under {@code
-   * dirs.get(i)}, one {@code part-NNNNN.arrow} per non-empty partition (a partition of the union
-   * comes from exactly one table). A table with no rows gets one empty file, so its schema is there.
-   * Returns the rows written per table.
-   */
-  public static long[] write(List<Dataset<Row>> tables, List<String> dirs, int batchRows) {
-    StructType sparkSchema = tables.get(0).schema();
-    String schemaJson = toArrowSchema(sparkSchema).toJson();
-    String table = "arrow_table__";
-    Dataset<Row> union = null;
-    for (int i = 0; i < tables.size(); i++) {
-      Dataset<Row> tagged = tables.get(i).withColumn(table, org.apache.spark.sql.functions.lit(i));
-      union = union == null ? tagged : union.union(tagged);
-    }
-    Configuration driverConf = tables.get(0).sparkSession().sparkContext().hadoopConfiguration();
-    SerializableConfiguration conf = new SerializableConfiguration(driverConf);
-    List<String> targets = List.copyOf(dirs);
-    List<scala.Tuple2<Integer, Long>> written = internalRows(union).mapPartitions(it -> {
-      if (!it.hasNext()) {
-        return java.util.Collections.<scala.Tuple2<Integer, Long>>emptyIterator();
-      }
-      // a partition of the union holds rows of one table: the first row's tag names it (read
-      // before the row is written, as the scan may reuse the row object for the next one)
-      InternalRow first = it.next();
-      int index = first.getInt(first.numFields() - 1);
-      Iterator<InternalRow> all = new Iterator<>() {
-        boolean pending = true;
-
-        @Override
-        public boolean hasNext() {
-          return pending || it.hasNext();
-        }
-
-        @Override
-        public InternalRow next() {
-          if (pending) {
-            pending = false;
-            return first;
-          }
-          return it.next();
-        }
-      };
-      Path file = new Path(targets.get(index), String.format("part-%05d.arrow", TaskContext.getPartitionId()));
-      long n = writeFile(all, file, schemaJson, sparkSchema, batchRows, conf.get());
-      return List.of(new scala.Tuple2<>(index, n)).iterator();
-    }).collect();
-    long[] counts = new long[tables.size()];
-    for (scala.Tuple2<Integer, Long> r : written) {
-      counts[r._1()] += r._2();
-    }
+  /** One Arrow file with {@code schema} and no rows (an empty split's, so its schema is there). */
+  public static void writeEmpty(Path file, StructType schema, Configuration conf) {
     try {
-      for (int i = 0; i < counts.length; i++) {
-        Path dir = new Path(targets.get(i));
-        FileSystem fs = dir.getFileSystem(driverConf);
-        if (counts[i] == 0 && (!fs.exists(dir) || fs.globStatus(new Path(dir, "*.arrow")).length == 0)) {
-          writeFile(java.util.Collections.emptyIterator(), new Path(dir, "part-00000.arrow"), schemaJson, sparkSchema,
-              batchRows, driverConf);
-        }
-      }
+      new FileWriter(file, schema, DEFAULT_BATCH_ROWS, conf).close();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return counts;
   }
 
   private static long writePartition(
@@ -167,46 +110,101 @@ public final class ArrowIpc {
       int batchRows,
       Configuration conf)
       throws IOException {
-    FileSystem fs = file.getFileSystem(conf);
-    long total = 0;
-    try (BufferAllocator allocator = new RootAllocator();
-        VectorSchemaRoot root = VectorSchemaRoot.create(Schema.fromJSON(schemaJson), allocator);
-        OutputStream out = fs.create(file, true);
-        ArrowFileWriter writer = new ArrowFileWriter(root, null, Channels.newChannel(out))) {
-      writer.start();
-      List<FieldVector> vectors = root.getFieldVectors();
-      StructField[] fields = sparkSchema.fields();
-      int n = 0;
-      root.allocateNew();
+    try (FileWriter writer = new FileWriter(file, Schema.fromJSON(schemaJson), sparkSchema, batchRows, conf)) {
       while (it.hasNext()) {
-        InternalRow row = it.next();
-        for (int c = 0; c < fields.length; c++) {
-          setValue(vectors.get(c), n, row, c, fields[c].dataType());
-        }
-        n++;
-        if (n == batchRows) {
-          flush(root, writer, n);
-          total += n;
-          n = 0;
-          root.allocateNew();
-        }
+        writer.write(it.next());
       }
-      if (n > 0 || total == 0) {
-        flush(root, writer, n);
-        total += n;
-      }
-      writer.end();
+      return writer.rows();
     }
-    return total;
   }
 
-  private static void flush(VectorSchemaRoot root, ArrowFileWriter writer, int n)
-      throws IOException {
-    for (FieldVector v : root.getFieldVectors()) {
-      v.setValueCount(n);
+  /**
+   * One Arrow IPC file written row by row: a record batch every {@code batchRows} rows, or sooner
+   * once the batch holds {@link #MAX_BATCH_BYTES} (several files may be open in one task). The
+   * rows' values are copied as they arrive, so a reused row object is fine.
+   */
+  public static final class FileWriter implements java.io.Closeable {
+    /** A record batch's size at most, about (checked every 64 rows): bounds memory for large rows (images). */
+    static final long MAX_BATCH_BYTES = 32L << 20;
+
+    private final BufferAllocator allocator;
+    private final VectorSchemaRoot root;
+    private final OutputStream out;
+    private final ArrowFileWriter writer;
+    private final List<FieldVector> vectors;
+    private final StructField[] fields;
+    private final int batchRows;
+    private int n;
+    private long total;
+
+    public FileWriter(Path file, StructType sparkSchema, int batchRows, Configuration conf) throws IOException {
+      this(file, toArrowSchema(sparkSchema), sparkSchema, batchRows, conf);
     }
-    root.setRowCount(n);
-    writer.writeBatch();
+
+    FileWriter(Path file, Schema arrowSchema, StructType sparkSchema, int batchRows, Configuration conf)
+        throws IOException {
+      this.allocator = new RootAllocator();
+      try {
+        this.root = VectorSchemaRoot.create(arrowSchema, allocator);
+        this.out = file.getFileSystem(conf).create(file, true);
+        this.writer = new ArrowFileWriter(root, null, Channels.newChannel(out));
+        writer.start();
+      } catch (IOException | RuntimeException e) {
+        allocator.close();
+        throw e;
+      }
+      this.vectors = root.getFieldVectors();
+      this.fields = sparkSchema.fields();
+      this.batchRows = batchRows;
+      root.allocateNew();
+    }
+
+    public void write(InternalRow row) throws IOException {
+      for (int c = 0; c < fields.length; c++) {
+        setValue(vectors.get(c), n, row, c, fields[c].dataType());
+      }
+      n++;
+      if (n == batchRows || (n % 64 == 0 && bytes() >= MAX_BATCH_BYTES)) {
+        flush();
+        total += n;
+        n = 0;
+        root.allocateNew();
+      }
+    }
+
+    private void flush() throws IOException {
+      for (FieldVector v : vectors) {
+        v.setValueCount(n);
+      }
+      root.setRowCount(n);
+      writer.writeBatch();
+    }
+
+    private long bytes() {
+      long b = 0;
+      for (FieldVector v : vectors) {
+        b += v.getBufferSize();
+      }
+      return b;
+    }
+
+    /** Rows written so far. */
+    public long rows() {
+      return total + n;
+    }
+
+    /** Writes the last batch (an empty one if the file has no rows, so its schema is there) and the footer. */
+    @Override
+    public void close() throws IOException {
+      try (allocator; root; out; writer) {
+        if (n > 0 || total == 0) {
+          flush();
+          total += n;
+          n = 0;
+        }
+        writer.end();
+      }
+    }
   }
 
   /** Sets {@code vector[index]} to the value at {@code ordinal} of {@code source} (a row, struct or array). */

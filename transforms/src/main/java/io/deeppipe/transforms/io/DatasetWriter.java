@@ -73,8 +73,9 @@ public final class DatasetWriter implements AutoCloseable {
 
   /**
    * Writes the kept rows, one directory per split, as Parquet in one pass (one Spark job, each task
-   * writing the splits of its rows side by side) and, if {@code arrow}, as Arrow IPC read back from
-   * that Parquet in one more job, so both hold the same rows. A split without rows still gets its
+   * writing the splits of its rows side by side) and, if {@code arrow}, as Arrow IPC in the same
+   * pass: every Parquet file's rows also go to an Arrow file written beside it by the same task
+   * ({@link ParquetAndArrow}), so both hold the same rows. A split without rows still gets its
    * directory and schema. Returns rows per split.
    */
   public Map<String, Long> writeSplits(
@@ -84,14 +85,21 @@ public final class DatasetWriter implements AutoCloseable {
     selected.add(col(SplitAssigner.SPLIT));
     Dataset<Row> rows = kept.select(selected.toArray(new org.apache.spark.sql.Column[0]));
     String parquet = stagedPath(PARQUET);
-    spark.sparkContext().setJobDescription("write every split as Parquet");
+    spark.sparkContext().setJobDescription(arrow ? "write every split as Parquet and Arrow IPC" : "write every split as Parquet");
     String writers = "spark.sql.maxConcurrentOutputFileWriters";
     String before = spark.conf().getOption(writers).getOrElse(() -> null);
     // a task writes its rows' splits side by side instead of sorting its rows by split first
     spark.conf().set(writers, SplitAssigner.SPLITS.size() + 1);
+    Map<String, Long> arrowRows;
     try {
-      rows.write().mode(SaveMode.ErrorIfExists).option("parquet.block.size", rowGroupBytes)
-          .partitionBy(SplitAssigner.SPLIT).parquet(parquet);
+      var writer = rows.write().mode(SaveMode.ErrorIfExists).option("parquet.block.size", rowGroupBytes)
+          .partitionBy(SplitAssigner.SPLIT);
+      if (arrow) {
+        arrowRows = ParquetAndArrow.write(writer, parquet, ArrowIpc.DEFAULT_BATCH_ROWS);
+      } else {
+        writer.parquet(parquet);
+        arrowRows = null;
+      }
     } finally {
       if (before == null) {
         spark.conf().unset(writers);
@@ -112,20 +120,27 @@ public final class DatasetWriter implements AutoCloseable {
         spark.createDataFrame(List.of(), schema).write().mode(SaveMode.ErrorIfExists).parquet(dir.toString());
       }
     }
-    List<Dataset<Row>> tables = new ArrayList<>();
-    for (String split : SplitAssigner.SPLITS) {
-      tables.add(spark.read().schema(schema).parquet(stagedPath(PARQUET + "/" + split)));
-    }
     Map<String, Long> counts = new LinkedHashMap<>();
     if (arrow) {
-      spark.sparkContext().setJobDescription("write every split as Arrow IPC");
-      long[] written = ArrowIpc.write(tables,
-          SplitAssigner.SPLITS.stream().map(split -> stagedPath(ARROW + "/" + split)).toList(),
-          ArrowIpc.DEFAULT_BATCH_ROWS);
-      for (int i = 0; i < written.length; i++) {
-        counts.put(SplitAssigner.SPLITS.get(i), written[i]);
+      // the Arrow twins written beside the Parquet files move to arrow/<split>/; an empty split gets
+      // one empty file, so its schema is there
+      for (String split : SplitAssigner.SPLITS) {
+        Path target = new Path(stagedPath(ARROW + "/" + split));
+        List<Path> files = Storage.list(new Path(parquet, split), ".arrow", conf);
+        Storage.mkdirs(target, conf);
+        for (Path file : files) {
+          Storage.rename(file, new Path(target, file.getName()), conf);
+        }
+        if (files.isEmpty()) {
+          ArrowIpc.writeEmpty(new Path(target, "part-00000.arrow"), schema, conf);
+        }
+        counts.put(split, arrowRows.getOrDefault(SplitAssigner.SPLIT + "=" + split, 0L));
       }
     } else {
+      List<Dataset<Row>> tables = new ArrayList<>();
+      for (String split : SplitAssigner.SPLITS) {
+        tables.add(spark.read().schema(schema).parquet(stagedPath(PARQUET + "/" + split)));
+      }
       spark.sparkContext().setJobDescription("count the rows of every split");
       Dataset<Row> all = null;
       for (int i = 0; i < tables.size(); i++) {

@@ -173,4 +173,30 @@ public final class Storage {
       // best effort: a leftover temporary directory is hidden and harmless
     }
   }
+
+  /** The files directly in {@code dir} whose names end with {@code suffix}, sorted; none if it does not exist. */
+  public static java.util.List<Path> list(Path dir, String suffix, Configuration conf) {
+    try {
+      FileSystem fs = fs(dir, conf);
+      if (!fs.exists(dir)) {
+        return java.util.List.of();
+      }
+      java.util.List<Path> out = new java.util.ArrayList<>();
+      for (var status : fs.listStatus(dir, p -> p.getName().endsWith(suffix))) {
+        out.add(status.getPath());
+      }
+      java.util.Collections.sort(out);
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static void mkdirs(Path dir, Configuration conf) {
+    try {
+      fs(dir, conf).mkdirs(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 }

@@ -74,4 +74,56 @@ class ArrowIpcTest {
     assertThat(empty.get("top").toString()).isEqualTo("[]");
     assertThat(empty.get("best")).isNull();
   }
+
+  /**
+   * Parquet and its Arrow twins in one write: partitioned, several files per partition and task
+   * ({@code maxRecordsPerFile}), across record batches; every Parquet file has a twin with the same
+   * rows, and the counts by directory add up.
+   */
+  @Test
+  void parquetAndArrowInOneWriteHoldTheSameRows(@TempDir Path dir) throws Exception {
+    List<Row> data = new java.util.ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      data.add(RowFactory.create("r" + i, i % 3 == 0 ? "a" : i % 3 == 1 ? "b" : "c",
+          java.util.stream.IntStream.range(0, i % 7).boxed().toList(), i % 11 == 0 ? null : new byte[] {(byte) i}));
+    }
+    StructType schema = new StructType().add("id", DataTypes.StringType).add("part", DataTypes.StringType)
+        .add("ids", DataTypes.createArrayType(DataTypes.IntegerType, false))
+        .add("bin", DataTypes.BinaryType);
+    Dataset<Row> rows = spark.createDataFrame(data, schema).repartition(2);
+    String out = dir.resolve("parquet").toString();
+
+    Map<String, Long> counts = ParquetAndArrow.write(
+        rows.write().option("maxRecordsPerFile", 30).partitionBy("part"), out, 8);
+
+    assertThat(counts).containsOnly(Map.entry("part=a", 67L), Map.entry("part=b", 67L), Map.entry("part=c", 66L));
+    var conf = spark.sparkContext().hadoopConfiguration();
+    for (String part : List.of("a", "b", "c")) {
+      org.apache.hadoop.fs.Path partDir = new org.apache.hadoop.fs.Path(out, "part=" + part);
+      List<org.apache.hadoop.fs.Path> parquet = Storage.list(partDir, ".parquet", conf);
+      List<org.apache.hadoop.fs.Path> arrow = Storage.list(partDir, ".arrow", conf);
+      assertThat(parquet).hasSizeGreaterThan(2); // 30 rows a file at most
+      assertThat(arrow).hasSameSizeAs(parquet);
+      List<String> fromParquet = new java.util.ArrayList<>();
+      for (Row r : spark.read().schema(new StructType().add(schema.apply("id")).add(schema.apply("ids")).add(schema.apply("bin")))
+          .option("pathGlobFilter", "*.parquet").parquet(partDir.toString()).collectAsList()) {
+        byte[] bin = (byte[]) r.get(2);
+        fromParquet.add(r.getString(0) + " " + r.getList(1) + " " + (bin == null ? null : java.util.Arrays.toString(bin)));
+      }
+      java.nio.file.Path arrowDir = java.nio.file.Files.createDirectories(dir.resolve("arrow-" + part));
+      for (org.apache.hadoop.fs.Path file : arrow) {
+        java.nio.file.Files.copy(java.nio.file.Path.of(file.toUri()), arrowDir.resolve(file.getName()));
+      }
+      List<String> fromArrow = new java.util.ArrayList<>();
+      for (Map<String, Object> r : ArrowIpc.readAll(arrowDir.toString(), conf)) {
+        assertThat(r).doesNotContainKey("part"); // the partition column lives in the directory name
+        byte[] bin = (byte[]) r.get("bin");
+        fromArrow.add(r.get("id") + " " + r.get("ids").toString().replace(",", ", ") + " "
+            + (bin == null ? null : java.util.Arrays.toString(bin)));
+      }
+      fromParquet.sort(null);
+      fromArrow.sort(null);
+      assertThat(fromArrow).hasSize(counts.get("part=" + part).intValue()).isEqualTo(fromParquet);
+    }
+  }
 }
