@@ -90,7 +90,20 @@ class InferenceTest {
     assertThat(rows).hasSize((int) s.predicted());
     assertThat(spark.read().parquet(out + "/parquet").columns())
         .containsExactly("id", "label", "source", "prediction", "prediction_index", "probability", "top_k");
-    assertThat(Path.of(out, "arrow")).isDirectory();
+    // Arrow, written in the same pass as the Parquet, holds the same predictions
+    List<String> arrow = new java.util.ArrayList<>();
+    for (Map<String, Object> r : io.deeppipe.transforms.io.ArrowIpc.readAll(out + "/arrow",
+        spark.sparkContext().hadoopConfiguration())) {
+      arrow.add(r.get("id") + " " + r.get("prediction") + " " + r.get("probability"));
+    }
+    List<String> parquet = new java.util.ArrayList<>();
+    for (Row r : rows) {
+      parquet.add(r.getString(0) + " " + r.getString(3) + " " + r.getDouble(5));
+    }
+    arrow.sort(null);
+    parquet.sort(null);
+    assertThat(arrow).hasSize(rows.size()).isEqualTo(parquet);
+    assertThat(Path.of(out, "parquet")).isDirectoryNotContaining("glob:**.arrow");
     assertThat(Path.of(out, "predictions.json")).exists();
 
     Evaluator.Metrics m = Evaluator.run(spark,

@@ -125,15 +125,7 @@ public final class DatasetWriter implements AutoCloseable {
       // the Arrow twins written beside the Parquet files move to arrow/<split>/; an empty split gets
       // one empty file, so its schema is there
       for (String split : SplitAssigner.SPLITS) {
-        Path target = new Path(stagedPath(ARROW + "/" + split));
-        List<Path> files = Storage.list(new Path(parquet, split), ".arrow", conf);
-        Storage.mkdirs(target, conf);
-        for (Path file : files) {
-          Storage.rename(file, new Path(target, file.getName()), conf);
-        }
-        if (files.isEmpty()) {
-          ArrowIpc.writeEmpty(new Path(target, "part-00000.arrow"), schema, conf);
-        }
+        moveArrowTwins(new Path(parquet, split), new Path(stagedPath(ARROW + "/" + split)), schema);
         counts.put(split, arrowRows.getOrDefault(SplitAssigner.SPLIT + "=" + split, 0L));
       }
     } else {
@@ -222,19 +214,42 @@ public final class DatasetWriter implements AutoCloseable {
   }
 
   /**
-   * Writes rows as Parquet under {@code parquet/<name>} and, if asked, as Arrow IPC read back from
-   * that Parquet under {@code arrow/<name>}, so both hold the same rows. Returns the row count.
+   * Writes rows as Parquet under {@code parquet/<name>} and, if asked, as Arrow IPC under
+   * {@code arrow/<name>} in the same pass ({@link ParquetAndArrow}), so both hold the same rows.
+   * Returns the row count.
    */
   public long writeTable(Dataset<Row> rows, String name, boolean arrow, long rowGroupBytes) {
     String dir = stagedPath(PARQUET + "/" + name);
-    spark.sparkContext().setJobDescription("write " + name + " as Parquet");
-    rows.write().mode(SaveMode.ErrorIfExists).option("parquet.block.size", rowGroupBytes).parquet(dir);
-    Dataset<Row> written = spark.read().parquet(dir);
-    spark.sparkContext().setJobDescription(arrow ? "write " + name + " as Arrow IPC" : "count " + name);
-    long rowCount =
-        arrow ? ArrowIpc.write(written, stagedPath(ARROW + "/" + name), ArrowIpc.DEFAULT_BATCH_ROWS) : written.count();
+    var writer = rows.write().mode(SaveMode.ErrorIfExists).option("parquet.block.size", rowGroupBytes);
+    long rowCount;
+    if (arrow) {
+      spark.sparkContext().setJobDescription("write " + name + " as Parquet and Arrow IPC");
+      rowCount = ParquetAndArrow.write(writer, dir, ArrowIpc.DEFAULT_BATCH_ROWS).values().stream()
+          .mapToLong(Long::longValue).sum();
+      moveArrowTwins(new Path(dir), new Path(stagedPath(ARROW + "/" + name)), rows.schema());
+    } else {
+      spark.sparkContext().setJobDescription("write " + name + " as Parquet");
+      writer.parquet(dir);
+      spark.sparkContext().setJobDescription("count " + name);
+      rowCount = spark.read().parquet(dir).count();
+    }
     spark.sparkContext().setJobDescription(null);
     return rowCount;
+  }
+
+  /**
+   * Moves the Arrow files {@link ParquetAndArrow} wrote beside the Parquet files of {@code parquetDir}
+   * to {@code arrowDir}; a table without rows gets one empty file there, so its schema is there.
+   */
+  private void moveArrowTwins(Path parquetDir, Path arrowDir, org.apache.spark.sql.types.StructType schema) {
+    List<Path> files = Storage.list(parquetDir, ".arrow", conf);
+    Storage.mkdirs(arrowDir, conf);
+    for (Path file : files) {
+      Storage.rename(file, new Path(arrowDir, file.getName()), conf);
+    }
+    if (files.isEmpty()) {
+      ArrowIpc.writeEmpty(new Path(arrowDir, "part-00000.arrow"), schema, conf);
+    }
   }
 
   public Path target() {
