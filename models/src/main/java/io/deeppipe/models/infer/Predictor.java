@@ -3,6 +3,7 @@ package io.deeppipe.models.infer;
 import static org.apache.spark.sql.functions.col;
 
 import io.deeppipe.models.Batches;
+import io.deeppipe.models.ClassifierInput;
 import io.deeppipe.models.DeepClassificationModel;
 import io.deeppipe.models.InputSpec;
 import io.deeppipe.models.ModelType;
@@ -19,8 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.fs.Path;
-import io.deeppipe.transforms.image.ImageIngest;
-import io.deeppipe.transforms.text.TextIngest;
 import org.apache.spark.ml.functions;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Column;
@@ -150,8 +149,8 @@ public final class Predictor implements Serializable {
 
   public Dataset<Row> transform(Dataset<Row> df) {
     List<String> present = Arrays.asList(df.columns());
-    InputSpec spec = model.inputSpec();
-    for (String c : spec.isText() ? List.of(TextIngest.TOKEN_IDS, TextIngest.LENGTH) : List.of(ImageIngest.IMAGE)) {
+    ClassifierInput input = ClassifierInput.of(model.inputSpec(), card.labels());
+    for (String c : input.isText() ? List.of(input.features(), input.length()) : List.of(input.features())) {
       if (!present.contains(c)) {
         throw new BadInputException("input has no column '" + c + "' that the " + card.model()
             + " model needs (columns: " + present + ")");

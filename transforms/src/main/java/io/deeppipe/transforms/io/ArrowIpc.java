@@ -62,12 +62,11 @@ public final class ArrowIpc {
   /** Writes {@code rows} under {@code dir}; returns the number of rows written. */
   public static long write(Dataset<Row> rows, String dir, int batchRows) {
     StructType sparkSchema = rows.schema();
-    Schema arrowSchema = toArrowSchema(sparkSchema);
-    String schemaJson = arrowSchema.toJson();
+    toArrowSchema(sparkSchema); // a column Arrow cannot hold is refused here, on the driver, before the job
     SerializableConfiguration conf =
         new SerializableConfiguration(rows.sparkSession().sparkContext().hadoopConfiguration());
     return internalRows(rows)
-        .mapPartitions(it -> List.of(writePartition(it, dir, schemaJson, sparkSchema, batchRows, conf.get())).iterator())
+        .mapPartitions(it -> List.of(writePartition(it, dir, sparkSchema, batchRows, conf.get())).iterator())
         .collect().stream().mapToLong(Long::longValue).sum();
   }
 
@@ -89,28 +88,12 @@ public final class ArrowIpc {
     }
   }
 
+  /** Writes a partition's rows as {@code dir/part-NNNNN.arrow} (N = the partition); returns their number. */
   private static long writePartition(
-      Iterator<InternalRow> it,
-      String dir,
-      String schemaJson,
-      StructType sparkSchema,
-      int batchRows,
-      Configuration conf)
+      Iterator<InternalRow> it, String dir, StructType sparkSchema, int batchRows, Configuration conf)
       throws IOException {
-    return writeFile(it, new Path(dir, String.format("part-%05d.arrow", TaskContext.getPartitionId())), schemaJson,
-        sparkSchema, batchRows, conf);
-  }
-
-  /** Writes the rows as one Arrow IPC file (the first {@code sparkSchema.size()} fields of each row). */
-  private static long writeFile(
-      Iterator<? extends InternalRow> it,
-      Path file,
-      String schemaJson,
-      StructType sparkSchema,
-      int batchRows,
-      Configuration conf)
-      throws IOException {
-    try (FileWriter writer = new FileWriter(file, Schema.fromJSON(schemaJson), sparkSchema, batchRows, conf)) {
+    Path file = new Path(dir, String.format("part-%05d.arrow", TaskContext.getPartitionId()));
+    try (FileWriter writer = new FileWriter(file, sparkSchema, batchRows, conf)) {
       while (it.hasNext()) {
         writer.write(it.next());
       }
@@ -138,11 +121,7 @@ public final class ArrowIpc {
     private long total;
 
     public FileWriter(Path file, StructType sparkSchema, int batchRows, Configuration conf) throws IOException {
-      this(file, toArrowSchema(sparkSchema), sparkSchema, batchRows, conf);
-    }
-
-    FileWriter(Path file, Schema arrowSchema, StructType sparkSchema, int batchRows, Configuration conf)
-        throws IOException {
+      Schema arrowSchema = toArrowSchema(sparkSchema);
       this.allocator = new RootAllocator();
       try {
         this.root = VectorSchemaRoot.create(arrowSchema, allocator);

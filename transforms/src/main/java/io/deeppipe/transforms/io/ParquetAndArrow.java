@@ -110,9 +110,12 @@ public class ParquetAndArrow extends ParquetFileFormat {
       try {
         return new Tee(p, new ArrowIpc.FileWriter(new Path(arrowPath(path, getFileExtension(context))), dataSchema, batchRows,
             context.getConfiguration()), files);
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException e) {
         p.close();
-        throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        throw new UncheckedIOException(e);
+      } catch (RuntimeException e) {
+        p.close();
+        throw e;
       }
     }
   }
