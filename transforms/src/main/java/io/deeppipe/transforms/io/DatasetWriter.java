@@ -90,16 +90,11 @@ public final class DatasetWriter implements AutoCloseable {
     String before = spark.conf().getOption(writers).getOrElse(() -> null);
     // a task writes its rows' splits side by side instead of sorting its rows by split first
     spark.conf().set(writers, SplitAssigner.SPLITS.size() + 1);
-    Map<String, Long> arrowRows;
+    Map<String, Long> written;
     try {
       var writer = rows.write().mode(SaveMode.ErrorIfExists).option("parquet.block.size", rowGroupBytes)
           .partitionBy(SplitAssigner.SPLIT);
-      if (arrow) {
-        arrowRows = ParquetAndArrow.write(writer, parquet, ArrowIpc.DEFAULT_BATCH_ROWS);
-      } else {
-        writer.parquet(parquet);
-        arrowRows = null;
-      }
+      written = ParquetAndArrow.write(writer, parquet, arrow, true, ArrowIpc.DEFAULT_BATCH_ROWS);
     } finally {
       if (before == null) {
         spark.conf().unset(writers);
@@ -117,31 +112,17 @@ public final class DatasetWriter implements AutoCloseable {
         Storage.writeBytes(new Path(dir, "_SUCCESS"), new byte[0], conf);
       } else {
         spark.sparkContext().setJobDescription("write the empty " + split + " split");
-        spark.createDataFrame(List.of(), schema).write().mode(SaveMode.ErrorIfExists).parquet(dir.toString());
+        ParquetAndArrow.write(spark.createDataFrame(List.of(), schema).write().mode(SaveMode.ErrorIfExists),
+            dir.toString(), false, true, ArrowIpc.DEFAULT_BATCH_ROWS);
       }
     }
     Map<String, Long> counts = new LinkedHashMap<>();
-    if (arrow) {
-      // the Arrow twins written beside the Parquet files move to arrow/<split>/; an empty split gets
-      // one empty file, so its schema is there
-      for (String split : SplitAssigner.SPLITS) {
+    for (String split : SplitAssigner.SPLITS) {
+      counts.put(split, written.getOrDefault(SplitAssigner.SPLIT + "=" + split, 0L));
+      if (arrow) {
+        // the Arrow twins written beside the Parquet files move to arrow/<split>/; an empty split gets
+        // one empty file, so its schema is there
         moveArrowTwins(new Path(parquet, split), new Path(stagedPath(ARROW + "/" + split)), schema);
-        counts.put(split, arrowRows.getOrDefault(SplitAssigner.SPLIT + "=" + split, 0L));
-      }
-    } else {
-      List<Dataset<Row>> tables = new ArrayList<>();
-      for (String split : SplitAssigner.SPLITS) {
-        tables.add(spark.read().schema(schema).parquet(stagedPath(PARQUET + "/" + split)));
-      }
-      spark.sparkContext().setJobDescription("count the rows of every split");
-      Dataset<Row> all = null;
-      for (int i = 0; i < tables.size(); i++) {
-        Dataset<Row> one = tables.get(i).select(org.apache.spark.sql.functions.lit(SplitAssigner.SPLITS.get(i)).as("s"));
-        all = all == null ? one : all.union(one);
-      }
-      SplitAssigner.SPLITS.forEach(split -> counts.put(split, 0L));
-      for (Row r : all.groupBy("s").count().collectAsList()) {
-        counts.put(r.getString(0), r.getLong(1));
       }
     }
     spark.sparkContext().setJobDescription(null);

@@ -82,6 +82,49 @@ class ResizerTest {
     }
   }
 
+  /**
+   * The separable sums round differently from the per-pixel loop; where that could change a byte
+   * (a mean on or next to k + 0.5) the pixel is computed by the loop again. Images made to land on
+   * such boundaries — whole-pixel means of two levels, flat images, 1 to 4 channels, whole and
+   * fractional scales — must still come out byte for byte.
+   */
+  @Test
+  void areaDownscalingIsByteForByteOnTiesAndFlatImages() {
+    java.util.Random random = new java.util.Random(7);
+    int[][] sizes = {{60, 80}, {61, 83}, {97, 64}};
+    int[][] targets = {{30, 40}, {20, 20}, {15, 16}, {7, 9}, {29, 41}, {1, 3}, {12, 80}};
+    int boundaries = 0;
+    for (int channels = 1; channels <= 4; channels++) {
+      for (int[] size : sizes) {
+        for (int kind = 0; kind < 3; kind++) {
+          byte[] data = new byte[size[0] * size[1] * channels];
+          for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) switch (kind) {
+              case 0 -> random.nextBoolean() ? 10 : 11; // means of whole pixels end in .5 often
+              case 1 -> 77; // flat
+              default -> random.nextInt(256);
+            };
+          }
+          Pixels src = new Pixels(size[0], size[1], channels, data);
+          for (int[] target : targets) {
+            for (Resizer.Mode mode : Resizer.Mode.values()) {
+              Pixels ours = Resizer.fit(src, target[0], target[1], mode);
+              Pixels expected = reference(src, target[0], target[1], mode);
+              assertThat(ours.data()).as(channels + "ch " + size[0] + "x" + size[1] + " kind " + kind + " -> "
+                  + target[0] + "x" + target[1] + " " + mode).isEqualTo(expected.data());
+              if (kind == 0 && mode == Resizer.Mode.STRETCH && size[0] % target[0] == 0 && size[1] % target[1] == 0) {
+                for (byte b : expected.data()) {
+                  boundaries += (b & 0xFF) == 11 ? 1 : 0; // 10.5 rounds up
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    assertThat(boundaries).as("outputs that sat on k + 0.5 or above it").isPositive();
+  }
+
   /** {@link Resizer#fit} with the per-pixel area code. */
   private static Pixels reference(Pixels src, int height, int width, Resizer.Mode mode) {
     if (src.height() == height && src.width() == width) {

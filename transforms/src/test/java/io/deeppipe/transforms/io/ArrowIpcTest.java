@@ -126,4 +126,62 @@ class ArrowIpcTest {
       assertThat(fromArrow).hasSize(counts.get("part=" + part).intValue()).isEqualTo(fromParquet);
     }
   }
+
+  /**
+   * Two-level lists: arrays of non-null primitives are written as {@code repeated int32 array}
+   * (what the footer says), read back identically by Spark's vectorized and row readers; a schema
+   * with an array that may hold nulls keeps the standard three-level layout. Arrow off: Parquet only,
+   * rows still counted by directory.
+   */
+  @Test
+  void twoLevelListsReadBackTheSameRowsAndArrowCanBeOff(@TempDir Path dir) throws Exception {
+    List<Row> data = new java.util.ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      data.add(RowFactory.create("r" + i, i % 2 == 0 ? "a" : "b", java.util.stream.IntStream.range(0, i % 9).boxed().toList(),
+          i % 5 == 0 ? null : List.of((double) i, 0.5)));
+    }
+    StructType schema = new StructType().add("id", DataTypes.StringType).add("part", DataTypes.StringType)
+        .add("ids", DataTypes.createArrayType(DataTypes.IntegerType, false))
+        .add("ds", DataTypes.createArrayType(DataTypes.DoubleType, false));
+    Dataset<Row> rows = spark.createDataFrame(data, schema).repartition(2);
+    var conf = spark.sparkContext().hadoopConfiguration();
+
+    String twoLevel = dir.resolve("two").toString();
+    Map<String, Long> counts = ParquetAndArrow.write(rows.write().partitionBy("part"), twoLevel, false, true, 8);
+
+    assertThat(counts).containsOnly(Map.entry("part=a", 25L), Map.entry("part=b", 25L));
+    assertThat(Storage.list(new org.apache.hadoop.fs.Path(twoLevel, "part=a"), ".arrow", conf)).isEmpty();
+    String footer = footerSchema(new org.apache.hadoop.fs.Path(twoLevel, "part=a"), conf);
+    assertThat(footer).contains("repeated int32 array;").contains("repeated double array;").doesNotContain("element");
+    List<String> expected = data.stream().map(r -> r.getString(0) + " " + r.get(2) + " " + r.get(3))
+        .sorted().toList();
+    for (String vectorized : List.of("true", "false")) {
+      spark.conf().set("spark.sql.parquet.enableVectorizedReader", vectorized);
+      spark.conf().set("spark.sql.parquet.enableNestedColumnVectorizedReader", vectorized);
+      try {
+        List<String> back = spark.read().parquet(twoLevel).collectAsList().stream()
+            .map(r -> r.getString(0) + " " + r.getList(1) + " " + (r.isNullAt(2) ? null : r.getList(2))).sorted().toList();
+        assertThat(back).as("vectorized reader " + vectorized).isEqualTo(expected);
+      } finally {
+        spark.conf().unset("spark.sql.parquet.enableVectorizedReader");
+        spark.conf().unset("spark.sql.parquet.enableNestedColumnVectorizedReader");
+      }
+    }
+
+    String nullable = dir.resolve("three").toString();
+    ParquetAndArrow.write(rows.withColumn("ids", org.apache.spark.sql.functions.transform(
+        rows.col("ids"), x -> org.apache.spark.sql.functions.when(x.gt(3), x))).write().partitionBy("part"), nullable, true, true, 8);
+    assertThat(footerSchema(new org.apache.hadoop.fs.Path(nullable, "part=a"), conf)).contains("repeated group list")
+        .contains("element");
+    assertThat(Storage.list(new org.apache.hadoop.fs.Path(nullable, "part=a"), ".arrow", conf)).isNotEmpty();
+  }
+
+  private static String footerSchema(org.apache.hadoop.fs.Path partDir, org.apache.hadoop.conf.Configuration conf)
+      throws java.io.IOException {
+    org.apache.hadoop.fs.Path file = Storage.list(partDir, ".parquet", conf).get(0);
+    try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(
+        org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(file, conf))) {
+      return reader.getFooter().getFileMetaData().getSchema().toString();
+    }
+  }
 }
