@@ -134,15 +134,16 @@ public final class IngestPasses {
 
   /**
    * The first pass over {@code processed} (rows with {@code id}, {@code label}, {@code source},
-   * {@code reason} and the content hash {@code hashColumn}): one query that fills the disk cache every
-   * later pass reads, groups the keys and aggregates the groups into the counts and the kept records'
-   * summary. With {@code dedup} off every good row is its own group.
+   * {@code reason} and the content hash {@code hashColumn}): one query that fills the cache every
+   * later pass reads ({@code cache}: where it is kept), groups the keys and aggregates the groups into
+   * the counts and the kept records' summary. With {@code dedup} off every good row is its own group.
    */
-  public static First first(Dataset<Row> processed, String hashColumn, boolean dedup, SplitFractions split, long seed) {
+  public static First first(Dataset<Row> processed, String hashColumn, boolean dedup, SplitFractions split, long seed,
+      StorageLevel cache) {
     Dataset<Row> numbered = processed.withColumn(ROW, monotonically_increasing_id());
     // the group of a good row: its content hash, or the row itself when duplicates are kept
     Column key = when(Outcomes.isGood(), dedup ? col(hashColumn) : col(ROW).cast(DataTypes.StringType));
-    Dataset<Row> rows = SplitAssigner.assign(numbered, IngestSteps.ID, split, seed).persist(StorageLevel.DISK_ONLY());
+    Dataset<Row> rows = SplitAssigner.assign(numbered, IngestSteps.ID, split, seed).persist(cache);
     Dataset<Row> groups = rows.groupBy(col(Outcomes.REASON), key.as(KEY))
         .agg(count(lit(1)).as(N),
             min(struct(col(IngestSteps.ID), col(Outcomes.SOURCE), col(ROW), col(IngestSteps.LABEL),

@@ -334,7 +334,10 @@ public final class ImageIngest {
       Dataset<Row> processed =
           process(files, conf, o.height(), o.width(), o.channels(), o.resizeMode(), o.maxPixels());
       spark.sparkContext().setJobDescription("read, decode and resize images; split and de-duplicate");
-      first = IngestPasses.first(processed, SHA256, o.dedup(), o.split(), o.seed());
+      // in memory where Spark's storage memory holds it, on disk beyond: the resized pixels written to
+      // disk and read back twice (the mean/std fit, the write) cost ~9 % of a JPEG ingest (BENCHMARKS.md)
+      first = IngestPasses.first(processed, SHA256, o.dedup(), o.split(), o.seed(),
+          org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
       long input = first.input();
       long duplicates = first.duplicates();
       IngestPasses.Kept summary = first.summary();

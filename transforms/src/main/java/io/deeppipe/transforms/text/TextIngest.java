@@ -134,7 +134,9 @@ public final class TextIngest {
       spark.sparkContext().setJobGroup("ingest-text", "ingest-text " + o.input(), false);
       Dataset<Row> raw = TextReaders.read(spark, o);
       spark.sparkContext().setJobDescription("read, clean, hash, split and de-duplicate");
-      first = IngestPasses.first(clean(raw, o.checks()), TEXT_HASH, o.dedup(), o.split(), o.seed());
+      // on disk: keeping the cleaned texts in memory measured no faster (BENCHMARKS.md) and would take
+      // heap from the write's Parquet buffers, which the 10x-heap corpus needs
+      first = IngestPasses.first(clean(raw, o.checks()), TEXT_HASH, o.dedup(), o.split(), o.seed(), StorageLevel.DISK_ONLY());
       Dataset<Row> kept = first.kept();
       long near = 0;
       IngestPasses.Kept summary;
