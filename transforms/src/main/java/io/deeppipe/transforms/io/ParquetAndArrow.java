@@ -34,8 +34,8 @@ import org.apache.spark.util.CollectionAccumulator;
  * <p>Two choices per write, as options: Arrow off ({@link #ARROW}; the rows of each file are still
  * counted, so no job reads the Parquet back to count them), and {@link #TWO_LEVEL_LISTS}: arrays
  * of non-null primitives (a dataset's {@code token_ids}) as the Parquet format's two-level list
- * ({@code repeated int32 array} inside the {@code LIST} group, which every Parquet reader reads,
- * rule 1 of the format's list compatibility rules) instead of the three-level one (a group per
+ * ({@code repeated int32 array} inside the {@code LIST} group: rule 1 of the format's list
+ * compatibility rules, which readers must accept) instead of the three-level one (a group per
  * element): the same values, written in about half the time (BENCHMARKS.md).
  */
 public class ParquetAndArrow extends ParquetFileFormat {
