@@ -47,7 +47,7 @@ public class ParquetAndArrow extends ParquetFileFormat {
   static final String TWO_LEVEL_LISTS = "deeppipe.parquet.twoLevelLists";
   /** Option: the key under which the driver finds the write's row counts. */
   static final String WRITE_ID = "deeppipe.arrow.writeId";
-  /** The rows of each Arrow file written, per write (driver side; taken by {@link #write}). */
+  /** The rows of each file written, per write (driver side; taken by {@link #write}). */
   private static final Map<String, CollectionAccumulator<String>> WRITTEN = new ConcurrentHashMap<>();
 
   /**
@@ -126,7 +126,7 @@ public class ParquetAndArrow extends ParquetFileFormat {
     }
     boolean arrow = Boolean.parseBoolean(options.getOrElse(ARROW, () -> "true"));
     int batchRows = Integer.parseInt(options.getOrElse(BATCH_ROWS, () -> String.valueOf(ArrowIpc.DEFAULT_BATCH_ROWS)));
-    CollectionAccumulator<String> files = spark.sparkContext().collectionAccumulator("Arrow files written");
+    CollectionAccumulator<String> files = spark.sparkContext().collectionAccumulator("rows per file written");
     String id = options.getOrElse(WRITE_ID, () -> null);
     if (id != null) {
       WRITTEN.put(id, files);
