@@ -105,6 +105,12 @@ class InferenceTest {
     assertThat(arrow).hasSize(rows.size()).isEqualTo(parquet);
     assertThat(Path.of(out, "parquet")).isDirectoryNotContaining("glob:**.arrow");
     assertThat(Path.of(out, "predictions.json")).exists();
+    // Parquet alone: the write's own count is what was written, and no Arrow directory
+    String parquetOnly = shared.resolve("pred-test-parquet").toString();
+    BatchPredict.Summary alone = BatchPredict.run(spark, new PredictOptions(digitsModel, mnist, null, parquetOnly, false, "test",
+        3, 64, PredictOptions.OutputFormat.PARQUET, TextFormat.AUTO, "text", "label", "id"));
+    assertThat(alone.predicted()).isEqualTo(s.predicted()).isEqualTo(spark.read().parquet(parquetOnly + "/parquet").count());
+    assertThat(Path.of(parquetOnly, "arrow")).doesNotExist();
 
     Evaluator.Metrics m = Evaluator.run(spark,
         new Evaluator.Options(digitsModel, mnist, "test", shared.resolve("eval").toString(), false, 64));

@@ -202,17 +202,12 @@ public final class DatasetWriter implements AutoCloseable {
   public long writeTable(Dataset<Row> rows, String name, boolean arrow, long rowGroupBytes) {
     String dir = stagedPath(PARQUET + "/" + name);
     var writer = rows.write().mode(SaveMode.ErrorIfExists).option("parquet.block.size", rowGroupBytes);
-    long rowCount;
+    spark.sparkContext().setJobDescription("write " + name + (arrow ? " as Parquet and Arrow IPC" : " as Parquet"));
+    // the write counts its rows: no job reads the table back for them
+    long rowCount = ParquetAndArrow.write(writer, dir, arrow, false, ArrowIpc.DEFAULT_BATCH_ROWS).values().stream()
+        .mapToLong(Long::longValue).sum();
     if (arrow) {
-      spark.sparkContext().setJobDescription("write " + name + " as Parquet and Arrow IPC");
-      rowCount = ParquetAndArrow.write(writer, dir, ArrowIpc.DEFAULT_BATCH_ROWS).values().stream()
-          .mapToLong(Long::longValue).sum();
       moveArrowTwins(new Path(dir), new Path(stagedPath(ARROW + "/" + name)), rows.schema());
-    } else {
-      spark.sparkContext().setJobDescription("write " + name + " as Parquet");
-      writer.parquet(dir);
-      spark.sparkContext().setJobDescription("count " + name);
-      rowCount = spark.read().parquet(dir).count();
     }
     spark.sparkContext().setJobDescription(null);
     return rowCount;

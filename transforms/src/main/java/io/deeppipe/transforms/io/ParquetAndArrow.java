@@ -77,11 +77,6 @@ public class ParquetAndArrow extends ParquetFileFormat {
     }
   }
 
-  /** Parquet and Arrow, three-level lists: see {@link #write(org.apache.spark.sql.DataFrameWriter, String, boolean, boolean, int)}. */
-  public static Map<String, Long> write(org.apache.spark.sql.DataFrameWriter<?> writer, String parquetDir, int batchRows) {
-    return write(writer, parquetDir, true, false, batchRows);
-  }
-
   /**
    * Whether every array in {@code type} (at any depth) holds non-null primitives and there is no
    * map or decimal: then Spark's legacy Parquet layout changes only the lists, each to the

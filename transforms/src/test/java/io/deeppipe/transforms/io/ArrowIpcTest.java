@@ -94,7 +94,7 @@ class ArrowIpcTest {
     String out = dir.resolve("parquet").toString();
 
     Map<String, Long> counts = ParquetAndArrow.write(
-        rows.write().option("maxRecordsPerFile", 30).partitionBy("part"), out, 8);
+        rows.write().option("maxRecordsPerFile", 30).partitionBy("part"), out, true, false, 8);
 
     assertThat(counts).containsOnly(Map.entry("part=a", 67L), Map.entry("part=b", 67L), Map.entry("part=c", 66L));
     var conf = spark.sparkContext().hadoopConfiguration();
