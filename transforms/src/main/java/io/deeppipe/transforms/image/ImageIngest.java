@@ -42,6 +42,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -337,7 +338,7 @@ public final class ImageIngest {
       // in memory where Spark's storage memory holds it, on disk beyond: the resized pixels written to
       // disk and read back twice (the mean/std fit, the write) cost ~9 % of a JPEG ingest (BENCHMARKS.md)
       first = IngestPasses.first(processed, SHA256, o.dedup(), o.split(), o.seed(),
-          org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+          StorageLevel.MEMORY_AND_DISK());
       long input = first.input();
       long duplicates = first.duplicates();
       IngestPasses.Kept summary = first.summary();

@@ -83,10 +83,11 @@ class ResizerTest {
   }
 
   /**
-   * The separable sums round differently from the per-pixel loop; where that could change a byte
-   * (a mean on or next to k + 0.5) the pixel is computed by the loop again. Images made to land on
-   * such boundaries — whole-pixel means of two levels, flat images, 1 to 4 channels, whole and
-   * fractional scales — must still come out byte for byte.
+   * Where a byte is most easily changed by summing in another order — a mean on or next to k + 0.5
+   * — the area resize must still give the per-pixel code's bytes: images made to land on such
+   * boundaries (whole-pixel means of two levels, flat images, 1 to 4 channels, whole and fractional
+   * scales). A separable resize tried in the session of 2026-12-07 failed this without a fallback to
+   * the per-pixel sums at those means (BENCHMARKS.md).
    */
   @Test
   void areaDownscalingIsByteForByteOnTiesAndFlatImages() {
