@@ -34,6 +34,8 @@ import org.apache.spark.storage.StorageLevel;
  * independent of input order) are the kept records, whose labels, split counts and fingerprint come
  * from the same aggregate. Later passes read the cache: the fit over the train split and the
  * write of every split. Duplicates are removed there by joining the few groups that have any.
+ * Where a fit needs only sums over the kept train rows (an image's per-channel pixel sums), each row
+ * carries its own and the same aggregate adds them up: that fit reads nothing again.
  */
 public final class IngestPasses {
   /** A record's position in the input: unique, so ties of id and source still have one winner. */
@@ -57,10 +59,11 @@ public final class IngestPasses {
     private final Map<String, Long> rejectedByReason;
     private final Kept summary;
     private final Column key;
+    private final long[] trainSums;
     private Dataset<Row> winners;
 
     private First(Dataset<Row> rows, Dataset<Row> groups, long input, long good, Map<String, Long> rejectedByReason,
-        Kept summary, Column key) {
+        Kept summary, Column key, long[] trainSums) {
       this.rows = rows;
       this.groups = groups;
       this.input = input;
@@ -68,6 +71,15 @@ public final class IngestPasses {
       this.rejectedByReason = rejectedByReason;
       this.summary = summary;
       this.key = key;
+      this.trainSums = trainSums;
+    }
+
+    /**
+     * Element by element, the sums column's arrays of the kept rows of the train split (exact: longs);
+     * empty when {@link #first} was given no sums column.
+     */
+    public long[] trainSums() {
+      return trainSums.clone();
     }
 
     public long input() {
@@ -140,14 +152,28 @@ public final class IngestPasses {
    */
   public static First first(Dataset<Row> processed, String hashColumn, boolean dedup, SplitFractions split, long seed,
       StorageLevel cache) {
+    return first(processed, hashColumn, dedup, split, seed, cache, null, 0);
+  }
+
+  /**
+   * As above; {@code sumsColumn} (an array of {@code sumsLength} longs on every good row, or null for
+   * none) rides with each group's winner, and the aggregate adds up those of the kept train rows:
+   * {@link First#trainSums}.
+   */
+  public static First first(Dataset<Row> processed, String hashColumn, boolean dedup, SplitFractions split, long seed,
+      StorageLevel cache, String sumsColumn, int sumsLength) {
     Dataset<Row> numbered = processed.withColumn(ROW, monotonically_increasing_id());
     // the group of a good row: its content hash, or the row itself when duplicates are kept
     Column key = when(Outcomes.isGood(), dedup ? col(hashColumn) : col(ROW).cast(DataTypes.StringType));
     Dataset<Row> rows = SplitAssigner.assign(numbered, IngestSteps.ID, split, seed).persist(cache);
+    // the winner is the smallest (id, source, row): row is unique, so fields after it never decide
+    List<Column> winner = new java.util.ArrayList<>(List.of(col(IngestSteps.ID), col(Outcomes.SOURCE), col(ROW),
+        col(IngestSteps.LABEL), col(SplitAssigner.SPLIT), col(hashColumn)));
+    if (sumsColumn != null) {
+      winner.add(col(sumsColumn));
+    }
     Dataset<Row> groups = rows.groupBy(col(Outcomes.REASON), key.as(KEY))
-        .agg(count(lit(1)).as(N),
-            min(struct(col(IngestSteps.ID), col(Outcomes.SOURCE), col(ROW), col(IngestSteps.LABEL),
-                col(SplitAssigner.SPLIT), col(hashColumn))).as(WINNER))
+        .agg(count(lit(1)).as(N), min(struct(winner.toArray(new Column[0]))).as(WINNER))
         // kept for the duplicates' winners, if there are any: without it that query regroups the cache (~1.4 s here)
         .persist(StorageLevel.DISK_ONLY());
     // one row: input, good, rejected (reason, records) pairs, then the kept summary of the good groups' winners
@@ -157,6 +183,10 @@ public final class IngestPasses {
         collect_list(when(Outcomes.isRejected(), struct(col(Outcomes.REASON), col(N))))));
     Dataset<Row> winners = groups.select(col(Outcomes.REASON), col(N), col(WINNER + ".*"));
     aggregates.addAll(keptAggregates(hashColumn, Outcomes.isGood()));
+    Column keptTrain = Outcomes.isGood().and(col(SplitAssigner.SPLIT).equalTo(SplitAssigner.TRAIN));
+    for (int k = 0; sumsColumn != null && k < sumsLength; k++) {
+      aggregates.add(sum(when(keptTrain, col(sumsColumn).getItem(k))));
+    }
     Row totals = winners.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(new Column[0])).first();
     Map<String, Long> reasons = new TreeMap<>();
     for (Row r : totals.<Row>getList(2)) {
@@ -164,7 +194,12 @@ public final class IngestPasses {
     }
     long input = totals.isNullAt(0) ? 0 : totals.getLong(0);
     long good = totals.isNullAt(1) ? 0 : totals.getLong(1);
-    return new First(rows, groups, input, good, reasons, kept(totals, 3), key);
+    long[] trainSums = new long[sumsColumn == null ? 0 : sumsLength];
+    for (int k = 0; k < trainSums.length; k++) {
+      int at = totals.length() - trainSums.length + k;
+      trainSums[k] = totals.isNullAt(at) ? 0 : totals.getLong(at);
+    }
+    return new First(rows, groups, input, good, reasons, kept(totals, 3), key, trainSums);
   }
 
   /**

@@ -141,5 +141,16 @@ class ImagePreprocessorTest {
     }
     assertThat((long) compared).isEqualTo(card.count("train") + card.count("validation") + card.count("test"));
     assertThat(card.rejectedByReason()).containsOnlyKeys("truncated", "not_an_image");
+
+    // ingest takes the mean/std from its first pass (each image's sums ride with its group's
+    // winner); the Estimator's fit over the same kept train files learns the same numbers
+    List<String> trainSources = spark.read().parquet(out + "/parquet/train").select("source").as(
+        org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    ImagePreprocessorModel refit = new ImagePreprocessor().setSize(20, 20).setChannels(1)
+        .fit(binaryFiles().filter(col("path").isin(trainSources.toArray())));
+    assertThat(trainSources).hasSize((int) card.count("train"));
+    assertThat(refit.mean()).containsExactly(card.image().mean().get(0));
+    assertThat(refit.std()).containsExactly(card.image().std().get(0));
+    assertThat(refit.std()[0]).isGreaterThan(0.1);
   }
 }

@@ -1,6 +1,7 @@
 package io.deeppipe.transforms.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.deeppipe.transforms.SplitAssigner.SplitFractions;
@@ -112,22 +113,25 @@ class ImageIngestTest {
       assertThat(new java.util.HashSet<>(java.util.Arrays.asList(box(img))).size()).isGreaterThan(100);
     }
     assertThat(card.image().mean()).hasSize(3);
-    // per channel, over every byte of the train images, in order: what the card holds
-    double[] sum = new double[3];
-    double[] squares = new double[3];
+    // per channel, over every byte of the train images (exact sums; the first pass adds up each
+    // image's, no job reads them again): what the card holds
+    long[] sum = new long[3];
+    long[] squares = new long[3];
     for (Row r : rows) {
       byte[] img = r.getAs("image");
       for (int i = 0; i < img.length; i++) {
-        double v = (img[i] & 0xFF) / 255.0;
+        int v = img[i] & 0xFF;
         sum[i % 3] += v;
         squares[i % 3] += v * v;
       }
     }
     double pixels = rows.size() * 64 * 48;
     for (int c = 0; c < 3; c++) {
-      double mean = sum[c] / pixels;
-      assertThat(card.image().mean().get(c)).isEqualTo(Math.round(mean * 1e6) / 1e6);
-      assertThat(card.image().std().get(c)).isEqualTo(Math.round(Math.sqrt(squares[c] / pixels - mean * mean) * 1e6) / 1e6);
+      double mean = sum[c] / pixels / 255;
+      assertThat(card.image().mean().get(c)).isCloseTo(Math.round(mean * 1e6) / 1e6, within(1e-12));
+      double std = Math.sqrt(squares[c] / pixels / 255 / 255 - mean * mean);
+      assertThat(card.image().std().get(c)).isCloseTo(Math.round(std * 1e6) / 1e6, within(1e-12));
+      assertThat(card.image().std().get(c)).isGreaterThan(0.05); // a photo, not a flat image
     }
     // nothing rejected: rejected/ is the empty table, with its columns
     Dataset<Row> rejected = spark.read().parquet(out + "/rejected");
