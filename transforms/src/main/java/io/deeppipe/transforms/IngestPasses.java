@@ -172,7 +172,11 @@ public final class IngestPasses {
     if (sumsColumn != null) {
       winner.add(col(sumsColumn));
     }
-    Dataset<Row> groups = rows.groupBy(col(Outcomes.REASON), key.as(KEY))
+    // the grouping reads only the keys of the cached rows: a few tasks per core do it (the cache may
+    // have many small partitions, e.g. one per 500 images for a balanced decode, each task ~20 ms of
+    // set-up for little work); coalescing never adds partitions, so a small input keeps its own
+    Dataset<Row> keys = rows.coalesce(2 * rows.sparkSession().sparkContext().defaultParallelism());
+    Dataset<Row> groups = keys.groupBy(col(Outcomes.REASON), key.as(KEY))
         .agg(count(lit(1)).as(N), min(struct(winner.toArray(new Column[0]))).as(WINNER))
         // kept for the duplicates' winners, if there are any: without it that query regroups the cache (~1.4 s here)
         .persist(StorageLevel.DISK_ONLY());

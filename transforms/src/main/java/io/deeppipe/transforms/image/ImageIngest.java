@@ -401,6 +401,8 @@ public final class ImageIngest {
       ImageSpec spec =
           new ImageSpec(o.height(), o.width(), o.channels(), o.resizeMode().optionName(), o.maxPixels(),
               toList(stats[0]), toList(stats[1]));
+      // every kept image is height x width x channels bytes: write them in tasks of a fair size
+      kept = kept.coalesce(writePartitions(spark, summary.count() * o.height() * o.width() * o.channels()));
       IngestSteps.Written written =
           IngestSteps.write(
               writer, kept.withColumn(IngestSteps.LABEL_INDEX, IngestSteps.labelIndex(labels)), OUTPUT_COLUMNS,
@@ -426,6 +428,21 @@ public final class ImageIngest {
       }
       spark.sparkContext().clearJobGroup();
     }
+  }
+
+  /** About this many image bytes per task when writing: few files per split, each task a fair share. */
+  static final long WRITE_BYTES_PER_TASK = 128L << 20;
+
+  /**
+   * Tasks for writing {@code bytes} of images: a multiple of the cores that gives each at most
+   * {@link #WRITE_BYTES_PER_TASK} — not the decode's partitions, which are many and small for
+   * balance (a task per 500 files) and would write as many small files per split, each with its own
+   * writer set-up.
+   */
+  static int writePartitions(SparkSession spark, long bytes) {
+    int cores = Math.max(1, spark.sparkContext().defaultParallelism());
+    long rounds = Math.max(1, (bytes + cores * WRITE_BYTES_PER_TASK - 1) / (cores * WRITE_BYTES_PER_TASK));
+    return (int) Math.min(Integer.MAX_VALUE, rounds * cores);
   }
 
   private static List<Double> toList(double[] values) {

@@ -188,4 +188,18 @@ class ImageIngestTest {
     }
     return out;
   }
+
+  /**
+   * The write runs in tasks of a fair size, not in the decode's many small partitions (a task per
+   * 500 files): a multiple of the cores, each task at most 128 MiB of images.
+   */
+  @Test
+  void imagesAreWrittenInAFewTasksPerCoreSizedByTheirBytes() {
+    int cores = spark.sparkContext().defaultParallelism();
+    assertThat(ImageIngest.writePartitions(spark, 0)).isEqualTo(cores);
+    assertThat(ImageIngest.writePartitions(spark, 9756L * 28 * 28)).isEqualTo(cores); // MNIST: 7.6 MB
+    assertThat(ImageIngest.writePartitions(spark, cores * (128L << 20))).isEqualTo(cores);
+    assertThat(ImageIngest.writePartitions(spark, cores * (128L << 20) + 1)).isEqualTo(2 * cores);
+    assertThat(ImageIngest.writePartitions(spark, 1000L * cores * (128L << 20))).isEqualTo(1000 * cores);
+  }
 }
