@@ -172,9 +172,9 @@ public final class IngestPasses {
     if (sumsColumn != null) {
       winner.add(col(sumsColumn));
     }
-    // the grouping reads only the keys of the cached rows: a few tasks per core do it (the cache may
-    // have many small partitions, e.g. one per 500 images for a balanced decode, each task ~20 ms of
-    // set-up for little work); coalescing never adds partitions, so a small input keeps its own
+    // the grouping reads only the keys of the cached rows: two tasks per core do it (the cache has the
+    // partitions of the read or the decode, sized for their work, each task ~20 ms of set-up for
+    // little work here); coalescing never adds partitions, so a small input keeps its own
     Dataset<Row> keys = rows.coalesce(2 * rows.sparkSession().sparkContext().defaultParallelism());
     Dataset<Row> groups = keys.groupBy(col(Outcomes.REASON), key.as(KEY))
         .agg(count(lit(1)).as(N), min(struct(winner.toArray(new Column[0]))).as(WINNER))

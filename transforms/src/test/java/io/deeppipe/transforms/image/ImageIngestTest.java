@@ -190,8 +190,8 @@ class ImageIngestTest {
   }
 
   /**
-   * The write runs in tasks of a fair size, not in the decode's many small partitions (a task per
-   * 500 files): a multiple of the cores, each task at most 128 MiB of images.
+   * The write runs in tasks of a fair size, not in the decode's partitions (up to 2 000 files a task,
+   * small images): a multiple of the cores, each task at most 128 MiB of images.
    */
   @Test
   void imagesAreWrittenInAFewTasksPerCoreSizedByTheirBytes() {
@@ -201,5 +201,9 @@ class ImageIngestTest {
     assertThat(ImageIngest.writePartitions(spark, cores * (128L << 20))).isEqualTo(cores);
     assertThat(ImageIngest.writePartitions(spark, cores * (128L << 20) + 1)).isEqualTo(2 * cores);
     assertThat(ImageIngest.writePartitions(spark, 1000L * cores * (128L << 20))).isEqualTo(1000 * cores);
+    // decoding: at most 2 000 files a task, as many tasks per core
+    assertThat(cores).as("LocalSpark's local[2]").isEqualTo(2);
+    assertThat(ImageIngest.tasks(spark, 9756, ImageIngest.FILES_PER_TASK)).isEqualTo(6); // 3 rounds of 1 626 files
+    assertThat(ImageIngest.tasks(spark, 1, ImageIngest.FILES_PER_TASK)).isEqualTo(cores);
   }
 }
