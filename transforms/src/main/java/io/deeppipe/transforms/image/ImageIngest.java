@@ -386,9 +386,9 @@ public final class ImageIngest {
           process(files, conf, o.height(), o.width(), o.channels(), o.resizeMode(), o.maxPixels());
       spark.sparkContext().setJobDescription("read, decode and resize images; split and de-duplicate");
       // in memory where Spark's storage memory holds it, on disk beyond: the resized pixels written to
-      // disk and read back twice (the mean/std fit, the write) cost ~9 % of a JPEG ingest (BENCHMARKS.md)
-      // and each image's pixel sums ride with its group's winner: the train split's mean/std comes
-      // from the same aggregate, without a job reading every kept image again (~6 % of a JPEG ingest)
+      // disk and read back (then by the mean/std fit and the write) cost ~9 % of a JPEG ingest
+      // (BENCHMARKS.md); and each image's pixel sums ride with its group's winner: the train split's
+      // mean/std comes from the same aggregate, without a job reading every kept image again (~6 %)
       first = IngestPasses.first(processed, SHA256, o.dedup(), o.split(), o.seed(),
           StorageLevel.MEMORY_AND_DISK(), PIXEL_SUMS, 2 * o.channels());
       long input = first.input();
