@@ -293,26 +293,6 @@ public final class ImageIngest {
    */
   public static long[] pixelSums(byte[] img, int channels) {
     long[] sums = new long[2 * channels];
-    if (channels == 3) { // the common case, in locals
-      long r = 0;
-      long g = 0;
-      long b = 0;
-      long rr = 0;
-      long gg = 0;
-      long bb = 0;
-      for (int p = 0; p + 2 < img.length; p += 3) {
-        int vr = img[p] & 0xFF;
-        int vg = img[p + 1] & 0xFF;
-        int vb = img[p + 2] & 0xFF;
-        r += vr;
-        g += vg;
-        b += vb;
-        rr += vr * vr;
-        gg += vg * vg;
-        bb += vb * vb;
-      }
-      return new long[] {r, g, b, rr, gg, bb};
-    }
     for (int p = 0; p + channels <= img.length; p += channels) {
       for (int c = 0; c < channels; c++) {
         int v = img[p + c] & 0xFF;
@@ -385,10 +365,10 @@ public final class ImageIngest {
       Dataset<Row> processed =
           process(files, conf, o.height(), o.width(), o.channels(), o.resizeMode(), o.maxPixels());
       spark.sparkContext().setJobDescription("read, decode and resize images; split and de-duplicate");
-      // in memory where Spark's storage memory holds it, on disk beyond: the resized pixels written to
-      // disk and read back (then by the mean/std fit and the write) cost ~9 % of a JPEG ingest
-      // (BENCHMARKS.md); and each image's pixel sums ride with its group's winner: the train split's
-      // mean/std comes from the same aggregate, without a job reading every kept image again (~6 %)
+      // in memory where Spark's storage memory holds it, on disk beyond (on disk only, serializing the
+      // resized pixels and reading them back cost ~9 % of a JPEG ingest, BENCHMARKS.md); each image's
+      // pixel sums ride with its group's winner, so the train split's mean/std comes from the same
+      // aggregate, without a job reading every kept image again (~6 %)
       first = IngestPasses.first(processed, SHA256, o.dedup(), o.split(), o.seed(),
           StorageLevel.MEMORY_AND_DISK(), PIXEL_SUMS, 2 * o.channels());
       long input = first.input();

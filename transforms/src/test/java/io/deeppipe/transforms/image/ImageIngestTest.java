@@ -1,7 +1,6 @@
 package io.deeppipe.transforms.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.deeppipe.transforms.SplitAssigner.SplitFractions;
@@ -127,10 +126,10 @@ class ImageIngestTest {
     }
     double pixels = rows.size() * 64 * 48;
     for (int c = 0; c < 3; c++) {
-      double mean = sum[c] / pixels / 255;
-      assertThat(card.image().mean().get(c)).isCloseTo(Math.round(mean * 1e6) / 1e6, within(1e-12));
-      double std = Math.sqrt(squares[c] / pixels / 255 / 255 - mean * mean);
-      assertThat(card.image().std().get(c)).isCloseTo(Math.round(std * 1e6) / 1e6, within(1e-12));
+      double mean = sum[c] / (255.0 * pixels);
+      assertThat(card.image().mean().get(c)).isEqualTo(Math.round(mean * 1e6) / 1e6);
+      double std = Math.sqrt(squares[c] / (255.0 * 255.0 * pixels) - mean * mean);
+      assertThat(card.image().std().get(c)).isEqualTo(Math.round(std * 1e6) / 1e6);
       assertThat(card.image().std().get(c)).isGreaterThan(0.05); // a photo, not a flat image
     }
     // nothing rejected: rejected/ is the empty table, with its columns
