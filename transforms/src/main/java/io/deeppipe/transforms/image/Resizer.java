@@ -81,24 +81,20 @@ public final class Resizer {
   /**
    * The source pixels under one output row or column of an area resize and their coverage
    * weights, in source order: what {@link #area} computes per output pixel, computed once per row
-   * and once per column (a weight of 0 or less covers nothing and is left out, as there).
+   * and once per column. The pixels are {@code first, first + 1, …}: every pixel from the floor of
+   * the start to the last one before the end has a positive weight (it starts before the end, and
+   * ends after the start), and no other pixel has one.
    */
-  private record Span(int[] index, double[] weight) {
+  private record Span(int first, double[] weight) {
     static Span of(double start, double length, int limit) {
       double end = Math.min(start + length, limit);
       int first = (int) Math.floor(start);
-      int n = Math.max(0, (int) Math.ceil(end) - first);
-      int[] index = new int[n];
-      double[] weight = new double[n];
-      int kept = 0;
-      for (int i = first; i < end; i++) {
-        double w = Math.min(i + 1, end) - Math.max(i, start);
-        if (w > 0) {
-          index[kept] = i;
-          weight[kept++] = w;
-        }
+      double[] weight = new double[Math.max(0, (int) Math.ceil(end) - first)];
+      for (int k = 0; k < weight.length; k++) {
+        int i = first + k;
+        weight[k] = Math.min(i + 1, end) - Math.max(i, start);
       }
-      return new Span(java.util.Arrays.copyOf(index, kept), java.util.Arrays.copyOf(weight, kept));
+      return new Span(first, weight);
     }
   }
 
@@ -106,8 +102,10 @@ public final class Resizer {
    * Downscaling by area with exactly the arithmetic of {@link #area} (the same products, sums in
    * the same order, the same rounding), without recomputing each source pixel's coverage per
    * output pixel or going through {@link Pixels#get}: the resize was as costly as the decode. The
-   * column spans are laid out flat, and three channels sum into locals (each channel's sum
-   * still in source order, so the result is bit for bit the general loop's).
+   * column weights are laid out flat, three channels sum into locals (each channel's sum still in
+   * source order, so the result is bit for bit the general loop's), and every array index in the
+   * inner loop is its counter times a constant plus an offset, so the JIT checks the bounds once per
+   * loop instead of once per sample (indices read from a table cost ~30 % more, BENCHMARKS.md).
    */
   private static void areaResize(Pixels src, double top, double left, double sy, double sx, int outH, int outW,
       byte[] out) {
@@ -115,41 +113,39 @@ public final class Resizer {
     int width = src.width();
     byte[] data = src.data();
     int[] columnStart = new int[outW + 1];
+    int[] columnFirst = new int[outW];
     Span[] columns = new Span[outW];
     for (int x = 0; x < outW; x++) {
       columns[x] = Span.of(left + x * sx, Math.max(sx, 1), width);
-      columnStart[x + 1] = columnStart[x] + columns[x].index().length;
+      columnFirst[x] = columns[x].first();
+      columnStart[x + 1] = columnStart[x] + columns[x].weight().length;
     }
-    int[] columnIndex = new int[columnStart[outW]];
     double[] columnWeight = new double[columnStart[outW]];
     for (int x = 0; x < outW; x++) {
-      System.arraycopy(columns[x].index(), 0, columnIndex, columnStart[x], columns[x].index().length);
       System.arraycopy(columns[x].weight(), 0, columnWeight, columnStart[x], columns[x].weight().length);
     }
     double[] acc = new double[c];
     for (int y = 0; y < outH; y++) {
       Span row = Span.of(top + y * sy, Math.max(sy, 1), src.height());
-      int[] rowIndex = row.index();
       double[] rowWeight = row.weight();
       for (int x = 0; x < outW; x++) {
         int from = columnStart[x];
-        int to = columnStart[x + 1];
+        int n = columnStart[x + 1] - from;
         int o = (y * outW + x) * c;
         if (c == 3) {
           double r = 0;
           double g = 0;
           double b = 0;
           double total = 0;
-          for (int j = 0; j < rowIndex.length; j++) {
+          for (int j = 0; j < rowWeight.length; j++) {
             double wy = rowWeight[j];
-            int base = rowIndex[j] * width;
-            for (int i = from; i < to; i++) {
-              double weight = wy * columnWeight[i];
+            int at = ((row.first() + j) * width + columnFirst[x]) * 3;
+            for (int i = 0; i < n; i++) {
+              double weight = wy * columnWeight[from + i];
               total += weight;
-              int at = (base + columnIndex[i]) * 3;
-              r += weight * (data[at] & 0xFF);
-              g += weight * (data[at + 1] & 0xFF);
-              b += weight * (data[at + 2] & 0xFF);
+              r += weight * (data[at + 3 * i] & 0xFF);
+              g += weight * (data[at + 3 * i + 1] & 0xFF);
+              b += weight * (data[at + 3 * i + 2] & 0xFF);
             }
           }
           out[o] = toByte(r / total);
@@ -158,15 +154,14 @@ public final class Resizer {
         } else {
           java.util.Arrays.fill(acc, 0);
           double total = 0;
-          for (int j = 0; j < rowIndex.length; j++) {
+          for (int j = 0; j < rowWeight.length; j++) {
             double wy = rowWeight[j];
-            int base = rowIndex[j] * width;
-            for (int i = from; i < to; i++) {
-              double weight = wy * columnWeight[i];
+            int at = ((row.first() + j) * width + columnFirst[x]) * c;
+            for (int i = 0; i < n; i++) {
+              double weight = wy * columnWeight[from + i];
               total += weight;
-              int at = (base + columnIndex[i]) * c;
               for (int k = 0; k < c; k++) {
-                acc[k] += weight * (data[at + k] & 0xFF);
+                acc[k] += weight * (data[at + i * c + k] & 0xFF);
               }
             }
           }
