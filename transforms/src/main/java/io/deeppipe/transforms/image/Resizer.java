@@ -105,7 +105,7 @@ public final class Resizer {
    * column weights are laid out flat, three channels sum into locals (each channel's sum still in
    * source order, so the result is bit for bit the general loop's), and every array index in the
    * inner loop is its counter times a constant plus an offset, so the JIT checks the bounds once per
-   * loop instead of once per sample (indices read from a table cost ~30 % more, BENCHMARKS.md).
+   * loop instead of once per sample (indices read from a table cost ~15 % more, BENCHMARKS.md).
    */
   private static void areaResize(Pixels src, double top, double left, double sy, double sx, int outH, int outW,
       byte[] out) {
