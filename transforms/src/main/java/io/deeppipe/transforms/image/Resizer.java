@@ -80,7 +80,8 @@ public final class Resizer {
 
   /**
    * The source pixels under one output row or column of an area resize and their coverage
-   * weights, in source order: what {@link #area} computes per output pixel, computed once per row
+   * weights, in source order: what the per-pixel area code this replaced computed per output pixel
+   * (ResizerTest keeps it as the reference), computed once per row
    * and once per column. The pixels are {@code first, first + 1, …}: every pixel from the floor of
    * the start to the last one before the end has a positive weight (it starts before the end, and
    * ends after the start), and no other pixel has one.
@@ -99,7 +100,7 @@ public final class Resizer {
   }
 
   /**
-   * Downscaling by area with exactly the arithmetic of {@link #area} (the same products, sums in
+   * Downscaling by area with exactly the arithmetic of that per-pixel code (the same products, sums in
    * the same order, the same rounding), without recomputing each source pixel's coverage per
    * output pixel or going through {@link Pixels#get}: the resize was as costly as the decode. The
    * column weights are laid out flat, three channels sum into locals (each channel's sum still in
