@@ -55,6 +55,18 @@ public final class Alternation {
     return samples;
   }
 
+  /**
+   * Per round, a side's time on its whole input minus its time on the input's head: what start-up
+   * (a JVM, a Spark session, the first of each job) does not explain. Both samples come from the same rounds.
+   */
+  public static Sample net(Sample whole, Sample head, String name) {
+    Sample net = new Sample(name);
+    for (int i = 0; i < Math.min(whole.seconds().size(), head.seconds().size()); i++) {
+      net.add(whole.seconds().get(i) - head.seconds().get(i));
+    }
+    return net;
+  }
+
   /** The median over rounds of {@code num[i] / den[i]} (both samples taken in the same rounds). */
   public static double pairedRatio(Sample num, Sample den) {
     List<Double> r = new ArrayList<>();

@@ -213,6 +213,30 @@ public final class BenchData {
     }
   }
 
+  /**
+   * A folder {@code head} holding the first {@code n} of {@code files} (all under {@code root}) at the
+   * same relative paths, as hard links where the file system allows (copies elsewhere); made anew.
+   */
+  public static Path head(Path root, List<Path> files, int n, Path head) throws IOException {
+    if (Files.exists(head)) {
+      try (Stream<Path> s = Files.walk(head)) {
+        for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+    for (Path f : files.subList(0, Math.min(n, files.size()))) {
+      Path to = head.resolve(root.relativize(f));
+      Files.createDirectories(to.getParent());
+      try {
+        Files.createLink(to, f);
+      } catch (IOException | UnsupportedOperationException e) {
+        Files.copy(f, to);
+      }
+    }
+    return head;
+  }
+
   public static long size(Path p) throws IOException {
     if (Files.isRegularFile(p)) {
       return Files.size(p);

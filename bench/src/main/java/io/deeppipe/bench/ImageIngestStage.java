@@ -43,6 +43,8 @@ final class ImageIngestStage {
         ctx.root().relativize(jpeg), nJpeg, ctx.scale().jpegMaxSide(), BenchData.size(jpeg) / 1e6));
     compare(ctx, "image ingest (MNIST PNG)", mnist, ctx.dir(MNIST_DATASET), "28x28", 1, false);
     compare(ctx, "image ingest (JPEG)", jpeg, ctx.dir("images/jpeg-ours"), ctx.scale().jpegSize(), 3, true);
+    processes(ctx, "image ingest (MNIST PNG, processes)", mnist, "28x28", 1, false);
+    processes(ctx, "image ingest (JPEG, processes)", jpeg, ctx.scale().jpegSize(), 3, true);
   }
 
   /** The ingested MNIST dataset of this run (made now when the image stage did not run). */
@@ -103,6 +105,53 @@ final class ImageIngestStage {
         Alternation.pairedRatioRange(iio, ours), jpeg ? "≥ 3×" : "report", jpeg ? r2 >= 3 : null, null));
     double r3 = Alternation.pairedRatio(iio, dec);
     ctx.report().extra(stage + ": decode-only speed ImageDecoder ÷ ImageIO", r3);
+  }
+
+  /** Files of the head folder: enough to start every Spark job of an ingest, too few to cost time of their own. */
+  static final int HEAD_FILES = 2_000;
+
+  /**
+   * The two sides of {@link #compare} as users meet them, each a whole process ({@code bin/pipeline
+   * ingest-images} on local[2]; the decode-only pass through {@link Peers}), with start-up cancelled
+   * out: per side and round, time on the folder − time on its first {@value #HEAD_FILES} files in
+   * path order (half the files when there are fewer than twice that, as in the smoke run).
+   */
+  static void processes(Ctx ctx, String stage, Path input, String size, int channels, boolean jpeg) throws Exception {
+    List<Path> files = BenchData.files(input);
+    int headFiles = files.size() >= 2 * HEAD_FILES ? HEAD_FILES : files.size() / 2;
+    String tag = input.getFileName().toString();
+    Path head = BenchData.head(input, files, headFiles, ctx.dir("images/" + tag + "-head"));
+    Alternation a = new Alternation();
+    for (String side : List.of("ours", "decode-only")) {
+      for (Path in : List.of(input, head)) {
+        String name = side + (in.equals(head) ? " head" : " all");
+        Path log = ctx.dir("images/process-" + tag + "-" + name.replace(' ', '-') + ".log");
+        List<String> cmd = side.equals("ours")
+            ? List.of(ctx.root().resolve("bin/pipeline").toString(), "ingest-images", "--input", in.toString(),
+                "--output", ctx.dir("images/process-" + tag + "-ours").toString(), "--mode", "overwrite",
+                "--size", size, "--channels", String.valueOf(channels))
+            : Ctx.java(Peers.class.getName(), "decode", in.toString(), String.valueOf(channels));
+        a.add(name, () -> {
+          int code = Ctx.process(cmd).redirectOutput(log.toFile()).start().waitFor();
+          if (code != 0) {
+            throw new IllegalStateException(stage + " " + name + " exited " + code + ", see " + log);
+          }
+        });
+      }
+    }
+    Map<String, Sample> s = a.run(stage, ctx.scale().imageReps(), false);
+    Sample ours = Alternation.net(s.get("ours all"), s.get("ours head"), "ours net");
+    Sample dec = Alternation.net(s.get("decode-only all"), s.get("decode-only head"), "decode-only net");
+    double r = Alternation.pairedRatio(dec, ours);
+    double goal = jpeg ? 0.5 : 0.25;
+    ctx.report().add(new Report.Row(stage, "`bin/pipeline ingest-images --size " + size + " --channels " + channels + "`",
+        ours, "decode-only as above, in its own process (`Peers decode`)", dec, "net speed ours ÷ net speed decode-only",
+        r, Alternation.pairedRatioRange(dec, ours), jpeg ? "≥ 0.5×" : "≥ 0.25×", r >= goal,
+        String.format(Locale.ROOT,
+            "whole processes, start-up cancelled out: (time on the %d files − time on the first %d) per side and round; "
+                + "whole-folder runs: ours %.1f s, decode-only %.1f s; head runs: ours %.1f s, decode-only %.1f s (medians)",
+            files.size(), headFiles, s.get("ours all").median(), s.get("decode-only all").median(),
+            s.get("ours head").median(), s.get("decode-only head").median())));
   }
 
   /** Reads and decodes every file on {@link #THREADS} threads; returns the sum of what decode returned. */

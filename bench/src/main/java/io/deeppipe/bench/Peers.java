@@ -9,7 +9,9 @@ import org.apache.spark.sql.SparkSession;
  * TextIngestStage#floor}, {@code mllib} is {@link TextIngestStage#mllib}), and {@code Peers
  * single-fit DATASET EPOCHS MODEL_ZIP} for {@code train}: the train split read (with Spark, then
  * stopped) into the minibatches of {@link TrainingStage#singleJvmFit}, fitted for EPOCHS in this JVM
- * alone and saved, so both sides of the per-epoch figure pay a fresh JVM's warm-up.
+ * alone and saved, so both sides of the per-epoch figure pay a fresh JVM's warm-up; {@code Peers
+ * decode FOLDER CHANNELS} for {@code ingest-images}: {@link ImageIngestStage}'s decode-only pass
+ * over the folder's files (read and decoded with {@code ImageDecoder} on two threads), no Spark.
  */
 public final class Peers {
   private Peers() {}
@@ -19,8 +21,16 @@ public final class Peers {
       singleFit(args[1], Integer.parseInt(args[2]), args[3]);
       return;
     }
+    if (args.length == 3 && args[0].equals("decode")) {
+      java.util.List<java.nio.file.Path> files = BenchData.files(java.nio.file.Path.of(args[1]));
+      int channels = Integer.parseInt(args[2]);
+      long pixels = ImageIngestStage.pass(files,
+          b -> io.deeppipe.transforms.image.ImageDecoder.decode(b, channels, 100_000_000L).data().length);
+      System.out.printf("decode: %d files, %d samples%n", files.size(), pixels);
+      return;
+    }
     if (args.length != 3 || !(args[0].equals("floor") || args[0].equals("mllib"))) {
-      System.err.println("usage: Peers floor|mllib INPUT OUTPUT | Peers single-fit DATASET EPOCHS MODEL_ZIP");
+      System.err.println("usage: Peers floor|mllib INPUT OUTPUT | Peers single-fit DATASET EPOCHS MODEL_ZIP | Peers decode FOLDER CHANNELS");
       System.exit(2);
     }
     // the session ingest-text builds on local[2], so that only the work differs

@@ -124,13 +124,7 @@ final class TextIngestStage {
 
   /** Per round: the side's time on the corpus minus its time on the head. */
   private static Sample net(Map<String, Sample> s, String side) {
-    Sample net = new Sample(side + " net");
-    List<Double> full = s.get(side + " corpus").seconds();
-    List<Double> head = s.get(side + " head").seconds();
-    for (int i = 0; i < Math.min(full.size(), head.size()); i++) {
-      net.add(full.get(i) - head.get(i));
-    }
-    return net;
+    return Alternation.net(s.get(side + " corpus"), s.get(side + " head"), side + " net");
   }
 
   /** The floor: Spark's own {@code read.json → write.parquet}, the schema given. */
