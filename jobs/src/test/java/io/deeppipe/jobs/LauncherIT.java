@@ -119,6 +119,40 @@ class LauncherIT {
     assertThat(fingerprint(Files.readString(out.resolve("dataset.json")))).isEqualTo(fingerprint(first));
   }
 
+  /**
+   * Class-data sharing as bin/pipeline does it (in a folder of this test's own): a first run records
+   * the classes it loads, a second starts building the archive in the background, and a third —
+   * once the archive is there — loads Spark's classes from it and ingests the same dataset.
+   */
+  @Test
+  void laterRunsStartFromAClassDataArchive(@TempDir Path tmp) throws Exception {
+    Path cds = tmp.resolve("cds");
+    List<String> env = List.of("DEEPPIPE_CDS_DIR=" + cds);
+    Path in = tmp.resolve("in.jsonl");
+    Files.writeString(in, "{\"text\": \"hello world\", \"label\": \"en\"}\n{\"text\": \"bonjour\", \"label\": \"fr\"}\n");
+    Run first = launch(tmp, env, "ingest-text", "--input", in.toString(), "--output", tmp.resolve("a").toString());
+    assertThat(first.code()).as(first.out()).isZero();
+    try (var lists = Files.list(cds)) {
+      assertThat(lists.map(p -> p.getFileName().toString())).anyMatch(n -> n.matches("classes\\.\\d+\\.lst"));
+    }
+    Run second = launch(tmp, env, "ingest-text", "--input", in.toString(), "--output", tmp.resolve("b").toString());
+    assertThat(second.code()).as(second.out()).isZero();
+    Path archive = cds.resolve("pipeline.jsa");
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    while (!Files.exists(archive) && System.nanoTime() < deadline) {
+      Thread.sleep(1000);
+    }
+    assertThat(archive).as(Files.exists(cds.resolve("dump.log")) ? Files.readString(cds.resolve("dump.log")) : "").exists();
+    Path loaded = tmp.resolve("class-load.txt");
+    Run third = launch(tmp, List.of(env.get(0), "JAVA_OPTS=-Xshare:on -Xlog:class+load=info:file=" + loaded),
+        "ingest-text", "--input", in.toString(), "--output", tmp.resolve("c").toString());
+    assertThat(third.code()).as(third.out()).isZero();
+    assertThat(third.out()).doesNotContain("[warning]", "[cds");
+    assertThat(Files.readString(loaded)).contains("org.apache.spark.SparkContext source: shared objects file");
+    assertThat(fingerprint(Files.readString(tmp.resolve("c/dataset.json"))))
+        .isEqualTo(fingerprint(Files.readString(tmp.resolve("a/dataset.json"))));
+  }
+
   private static String fingerprint(String card) {
     int i = card.indexOf("\"fingerprint\"");
     return card.substring(i, card.indexOf('\n', i));
