@@ -24,8 +24,7 @@ public final class Peers {
     if (args.length == 3 && args[0].equals("decode")) {
       java.util.List<java.nio.file.Path> files = BenchData.files(java.nio.file.Path.of(args[1]));
       int channels = Integer.parseInt(args[2]);
-      long pixels = ImageIngestStage.pass(files,
-          b -> io.deeppipe.transforms.image.ImageDecoder.decode(b, channels, 100_000_000L).data().length);
+      long pixels = ImageIngestStage.pass(files, ImageIngestStage.decodeOnly(channels));
       System.out.printf("decode: %d files, %d samples%n", files.size(), pixels);
       return;
     }
