@@ -49,6 +49,17 @@ public record Ctx(SparkSession spark, Scale scale, Path root, Path work, Report 
     return pb;
   }
 
+  /**
+   * Runs {@code cmd} as {@link #process} does, its output in {@code log}, and waits for it; a non-zero
+   * exit fails the stage, naming {@code what} and the log.
+   */
+  public static void run(java.util.List<String> cmd, Path log, String what) throws Exception {
+    int code = process(cmd).redirectOutput(log.toFile()).start().waitFor();
+    if (code != 0) {
+      throw new IllegalStateException(what + " exited " + code + ", see " + log);
+    }
+  }
+
   /** A Java command with this JVM's flags and class path, for {@link #process}. */
   public static java.util.List<String> java(String mainClass, String... args) {
     java.util.List<String> cmd = new java.util.ArrayList<>();

@@ -131,12 +131,7 @@ final class ImageIngestStage {
                 "--output", ctx.dir("images/process-" + tag + "-ours").toString(), "--mode", "overwrite",
                 "--size", size, "--channels", String.valueOf(channels))
             : Ctx.java(Peers.class.getName(), "decode", in.toString(), String.valueOf(channels));
-        a.add(name, () -> {
-          int code = Ctx.process(cmd).redirectOutput(log.toFile()).start().waitFor();
-          if (code != 0) {
-            throw new IllegalStateException(stage + " " + name + " exited " + code + ", see " + log);
-          }
-        });
+        a.add(name, () -> Ctx.run(cmd, log, stage + " " + name));
       }
     }
     Map<String, Sample> s = a.run(stage, ctx.scale().imageReps(), false);

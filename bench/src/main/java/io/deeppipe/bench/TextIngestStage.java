@@ -95,12 +95,7 @@ final class TextIngestStage {
             ? List.of(ctx.root().resolve("bin/pipeline").toString(), "ingest-text", "--input", input.toString(),
                 "--output", output, "--mode", "overwrite")
             : Ctx.java(Peers.class.getName(), side, input.toString(), output);
-        a.add(name, () -> {
-          int code = Ctx.process(cmd).redirectOutput(log.toFile()).start().waitFor();
-          if (code != 0) {
-            throw new IllegalStateException(name + " exited " + code + ", see " + log);
-          }
-        });
+        a.add(name, () -> Ctx.run(cmd, log, name));
       }
     }
     Map<String, Sample> s = a.run("text-ingest-processes", ctx.scale().textReps(), false);

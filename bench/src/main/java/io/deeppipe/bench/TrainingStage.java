@@ -173,10 +173,7 @@ final class TrainingStage {
       java.nio.file.Path singleLog = ctx.dir("train/mlp-single-process-" + epochs + ".log");
       List<String> single = Ctx.java(Peers.class.getName(), "single-fit", data, String.valueOf(epochs), zip.toString());
       alt.add("single-process-" + epochs, () -> {
-        int code = Ctx.process(single).redirectOutput(singleLog.toFile()).start().waitFor();
-        if (code != 0) {
-          throw new IllegalStateException("single-fit exited " + code + ", see " + singleLog);
-        }
+        Ctx.run(single, singleLog, "single-fit");
         acc[4 + slot] = accuracy(ModelSerializer.restoreMultiLayerNetwork(zip.toFile()), testRows, batches);
       });
     }
