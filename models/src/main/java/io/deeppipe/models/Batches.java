@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Random;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -66,6 +67,31 @@ public final class Batches implements Serializable {
     return spec.isText() ? 2 : 1;
   }
 
+  /**
+   * {@code row} ({@link #columns()} first) as a row of plain Java values that this adapter reads
+   * the same way: token ids as an {@code int[]} instead of a list of boxed integers, pixels as the
+   * row's own bytes. Kept in memory across epochs it costs about the bytes of the data.
+   */
+  public Row compact(Row row) {
+    return spec.isText()
+        ? RowFactory.create(tokenIds(row), row.getInt(1), row.getInt(2))
+        : RowFactory.create((byte[]) row.get(0), row.getInt(1));
+  }
+
+  /** The token ids of a text row: an {@code int[]} of {@link #compact}, or the list Spark gives. */
+  private static int[] tokenIds(Row row) {
+    Object ids = row.get(0);
+    if (ids instanceof int[] a) {
+      return a;
+    }
+    List<Integer> list = row.getList(0);
+    int[] a = new int[list.size()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = list.get(i);
+    }
+    return a;
+  }
+
   /** Labelled minibatches of {@code batchSize} rows (the last may be smaller). */
   public Iterator<DataSet> dataSets(Iterator<Row> rows, int batchSize) {
     return new Iterator<>() {
@@ -103,9 +129,9 @@ public final class Batches implements Serializable {
       int t = spec.maxLength();
       float[] ids = new float[n * t];
       for (int i = 0; i < n; i++) {
-        List<Integer> tokens = batch.get(i).getList(0);
+        int[] tokens = tokenIds(batch.get(i));
         for (int j = 0; j < t; j++) {
-          ids[i * t + j] = tokens.get(j);
+          ids[i * t + j] = tokens[j];
         }
       }
       return Nd4j.create(ids, new long[] {n, t}, 'c');

@@ -8,6 +8,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 
 class BatchesTest {
   /** 16×16×3 images whose bytes run through all 256 values in every channel. */
@@ -47,5 +48,45 @@ class BatchesTest {
         }
       }
     }
+  }
+
+  /** Text rows as Spark gives them: token ids a Scala sequence of boxed integers. */
+  private static final InputSpec TEXT = new InputSpec("text", 3, 50, 8, 0, 0, 0, null, null);
+
+  private static List<Row> texts(int n) {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      List<Integer> ids = new ArrayList<>();
+      int length = 1 + i % 8;
+      for (int j = 0; j < 8; j++) {
+        ids.add(j < length ? 2 + (i * 7 + j) % 48 : 0);
+      }
+      rows.add(RowFactory.create(scala.collection.JavaConverters.asScalaBufferConverter(ids).asScala().toSeq(), length,
+          i % 3));
+    }
+    return rows;
+  }
+
+  @Test
+  void compactRowsMakeTheMinibatchesOfTheRowsSparkGives() {
+    for (Batches batches : List.of(new Batches(TEXT, ModelType.LSTM), new Batches(RGB, ModelType.MLP),
+        new Batches(RGB, ModelType.CNN))) {
+      boolean text = batches.columns().size() == 3;
+      List<Row> rows = text ? texts(11) : images(5);
+      List<Row> compact = rows.stream().map(batches::compact).toList();
+      assertThat(compact.get(0).get(0)).isInstanceOf(text ? int[].class : byte[].class);
+      // compacting is idempotent: a compact row is read like the row it came from
+      for (List<Row> in : List.of(compact, compact.stream().map(batches::compact).toList())) {
+        DataSet want = batches.toDataSet(rows);
+        DataSet got = batches.toDataSet(in);
+        assertThat(got.getFeatures()).isEqualTo(want.getFeatures());
+        assertThat(got.getLabels()).isEqualTo(want.getLabels());
+        assertThat(got.getFeaturesMaskArray()).isEqualTo(want.getFeaturesMaskArray());
+      }
+    }
+    // the token ids really were read: the first row's ids, as floats
+    DataSet text = new Batches(TEXT, ModelType.LSTM).toDataSet(texts(1));
+    assertThat(text.getFeatures().toFloatVector()).containsExactly(2f, 0f, 0f, 0f, 0f, 0f, 0f, 0f);
+    assertThat(text.getFeaturesMaskArray().toFloatVector()).containsExactly(1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f);
   }
 }

@@ -196,8 +196,12 @@ public final class SparkTrainer {
   public static Fitted fit(SparkSession spark, Dataset<Row> trainRows, Dataset<Row> validationRows, Batches batches,
       MultiLayerNetwork net, TrainingState state, TrainOptions o, Checkpoints checkpoints) {
     int workers = workers(spark, o);
-    // round-robin over the workers, cached as rows (DL4J's Direct approach refuses a persisted RDD of DataSets)
-    Dataset<Row> train = trainRows.repartition(workers).persist(StorageLevel.MEMORY_AND_DISK_SER());
+    // round-robin over the workers, cached once as compact Java rows (primitive arrays: about the
+    // bytes of the data, spilled to disk where memory is short), so an epoch shuffles and batches
+    // them without decoding Spark's columnar cache into rows again (DL4J's Direct approach refuses
+    // a persisted RDD of DataSets)
+    JavaRDD<Row> train = trainRows.repartition(workers).javaRDD().map(batches::compact)
+        .persist(StorageLevel.MEMORY_AND_DISK());
     spark.sparkContext().setJobDescription("cache the train rows over " + workers + " workers");
     long rows = train.count();
     // round-robin: no partition holds more than ceil(rows / workers) rows
@@ -299,9 +303,9 @@ public final class SparkTrainer {
    * only when a minibatch takes ~100 ms or more), from the fit time of one real minibatch measured
    * here on a copy of the network; at most {@code perWorker}, one round per epoch.
    */
-  static int autoFrequency(MultiLayerNetwork net, Dataset<Row> train, Batches batches, TrainOptions o, int perWorker) {
-    train.sparkSession().sparkContext().setJobDescription("take a minibatch to time its fit");
-    DataSet probe = batches.toDataSet(train.limit(o.batchSize()).collectAsList());
+  static int autoFrequency(MultiLayerNetwork net, JavaRDD<Row> train, Batches batches, TrainOptions o, int perWorker) {
+    train.context().setJobDescription("take a minibatch to time its fit");
+    DataSet probe = batches.toDataSet(train.take(o.batchSize()));
     MultiLayerNetwork copy = net.clone();
     for (int i = 0; i < 3; i++) {
       copy.fit(probe); // warm-up: the first fits allocate the workspaces
@@ -384,10 +388,15 @@ public final class SparkTrainer {
    * shuffled with a seed derived from it and the partition index.
    */
   public static JavaRDD<DataSet> toDataSets(Dataset<Row> rows, Batches batches, int batchSize, long shuffleSeed) {
+    return toDataSets(rows.javaRDD(), batches, batchSize, shuffleSeed);
+  }
+
+  /** {@link #toDataSets(Dataset, Batches, int, long)} of rows as Spark gives them or {@link Batches#compact} made them. */
+  static JavaRDD<DataSet> toDataSets(JavaRDD<Row> rows, Batches batches, int batchSize, long shuffleSeed) {
     Function2<Integer, Iterator<Row>, Iterator<DataSet>> fn =
         (partition, it) ->
             batches.dataSets(shuffleSeed < 0 ? it : Batches.shuffled(it, shuffleSeed * 31 + partition), batchSize);
-    return rows.javaRDD().mapPartitionsWithIndex(fn, false);
+    return rows.mapPartitionsWithIndex(fn, false);
   }
 
   static String metricsCsv(List<ModelCard.Epoch> epochs) {
