@@ -45,10 +45,37 @@ public final class Sessions {
     }
     SparkSession.Builder builder = SparkSession.builder().appName("deeppipe " + command).config("spark.master", resolved);
     runtime.forEach(builder::config);
+    String executorOptions = executorJavaOptions(command, resolved, existing);
+    if (executorOptions != null) { // a new application's executors only: a running one's are started
+      builder.config(EXECUTOR_JAVA_OPTIONS, executorOptions);
+    }
     if (nioFileSystem) {
       // file: paths without a forked chmod per file and directory (see NioLocalFileSystem)
       builder.config(NioLocalFileSystem.CONF, NioLocalFileSystem.class.getName());
     }
     return builder.getOrCreate();
+  }
+
+  static final String EXECUTOR_JAVA_OPTIONS = "spark.executor.extraJavaOptions";
+
+  /** What {@code train} adds to its executors' JVM flags on a cluster: the C1 compiler only. */
+  static final String TRAIN_EXECUTOR_JIT = "-XX:TieredStopAtLevel=1";
+
+  /**
+   * The executors' JVM flags {@code command} needs on {@code master} beyond those {@code conf}
+   * gives, or null to leave them as they are. {@code train}'s executors spend their time in ND4J's
+   * native code; what they run in Java is glue that the C1 compiler already makes fast, while C2
+   * compiling it on the executors' own cores slowed the first ~12 epochs of a 20-epoch run by up to
+   * 2× (BENCHMARKS.md, "Training on the standalone cluster"): a {@code train} application's
+   * executors start with C1 alone. Flags the user chose for the JIT ({@code Tiered…}) are kept as
+   * they are; {@code local[…]} masters have no executor JVMs.
+   */
+  static String executorJavaOptions(String command, String master, SparkConf conf) {
+    String options = conf.get(EXECUTOR_JAVA_OPTIONS, "").trim();
+    boolean executorJvms = !master.startsWith("local") || master.startsWith("local-cluster");
+    if (!command.equals("train") || !executorJvms || options.contains("Tiered")) {
+      return null;
+    }
+    return options.isEmpty() ? TRAIN_EXECUTOR_JIT : options + " " + TRAIN_EXECUTOR_JIT;
   }
 }

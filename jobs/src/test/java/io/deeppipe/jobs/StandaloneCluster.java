@@ -220,6 +220,30 @@ public final class StandaloneCluster implements AutoCloseable {
     return sb.toString();
   }
 
+  /**
+   * The command line each Worker launched an executor with, by application name (e.g.
+   * {@code deeppipe train}), in the order launched, from the Workers' logs.
+   */
+  java.util.Map<String, List<String>> executorLaunchCommands() throws IOException {
+    java.util.Map<String, List<String>> byApp = new java.util.LinkedHashMap<>();
+    Pattern asked = Pattern.compile("Asked to launch executor \\S+ for (.+)$");
+    try (Stream<Path> files = Files.list(dir.resolve("logs"))) {
+      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("worker-")).sorted().toList()) {
+        String app = null;
+        for (String line : Files.readAllLines(f)) {
+          Matcher m = asked.matcher(line);
+          if (m.find()) {
+            app = m.group(1);
+          } else if (app != null && line.contains("Launch command: ")) {
+            byApp.computeIfAbsent(app, a -> new ArrayList<>()).add(line.substring(line.indexOf("Launch command: ")));
+            app = null;
+          }
+        }
+      }
+    }
+    return byApp;
+  }
+
   /** Each Worker's work directory: {@code app-*}/{@code <executor id>}/{stdout,stderr}. */
   Path workDir(int i) {
     return dir.resolve("work-" + i);

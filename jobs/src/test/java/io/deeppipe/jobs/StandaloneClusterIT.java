@@ -72,6 +72,13 @@ class StandaloneClusterIT {
       assertThat(executorLogs(cluster.workDir(w)).filter(log -> read(log).contains("Running task")).count())
           .as("executors of worker %d that ran tasks", w).isGreaterThanOrEqualTo(1);
     }
+    // train's executors run with the C1 compiler only (Sessions.executorJavaOptions), the other jobs'
+    // with the JVM's default; conf/spark-cluster.conf's flags are kept
+    var launched = cluster.executorLaunchCommands();
+    assertThat(launched.get("deeppipe train")).hasSize(2).allSatisfy(cmd -> assertThat(cmd)
+        .contains("\"-XX:TieredStopAtLevel=1\"", "\"--add-opens=java.base/java.nio=ALL-UNNAMED\""));
+    assertThat(launched.get("deeppipe ingest-images")).isNotEmpty()
+        .allSatisfy(cmd -> assertThat(cmd).doesNotContain("Tiered").contains("--add-opens=java.base/java.nio=ALL-UNNAMED"));
 
     ok(cluster.submit("predict", "--model", model.toString(), "--input", dataset.toString(), "--output",
         predictions.toString()));
