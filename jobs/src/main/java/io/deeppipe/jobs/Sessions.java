@@ -67,13 +67,16 @@ public final class Sessions {
    * native code; what they run in Java is glue that the C1 compiler already makes fast, while C2
    * compiling it on the executors' own cores slowed the first ~12 epochs of a 20-epoch run by up to
    * 2× (BENCHMARKS.md, "Training on the standalone cluster"): a {@code train} application's
-   * executors start with C1 alone. Flags the user chose for the JIT ({@code Tiered…}) are kept as
+   * executors start with C1 alone. Flags the user or an administrator chose for the JIT
+   * ({@code Tiered…}, in {@code spark.executor.extraJavaOptions} or {@code defaultJavaOptions}) are kept as
    * they are; {@code local[…]} masters have no executor JVMs.
    */
   static String executorJavaOptions(String command, String master, SparkConf conf) {
     String options = conf.get(EXECUTOR_JAVA_OPTIONS, "").trim();
+    // an administrator's spark.executor.defaultJavaOptions come first on the command line: ours would override theirs
+    String chosen = conf.get("spark.executor.defaultJavaOptions", "") + " " + options;
     boolean executorJvms = !master.startsWith("local") || master.startsWith("local-cluster");
-    if (!command.equals("train") || !executorJvms || options.contains("Tiered")) {
+    if (!command.equals("train") || !executorJvms || chosen.contains("Tiered")) {
       return null;
     }
     return options.isEmpty() ? TRAIN_EXECUTOR_JIT : options + " " + TRAIN_EXECUTOR_JIT;

@@ -30,5 +30,7 @@ class SessionsTest {
     assertThat(Sessions.executorJavaOptions("train", "local[2]", conf(null))).isNull();
     assertThat(Sessions.executorJavaOptions("train", "yarn", conf("-XX:-TieredCompilation"))).isNull();
     assertThat(Sessions.executorJavaOptions("train", "yarn", conf("-XX:TieredStopAtLevel=4"))).isNull();
+    assertThat(Sessions.executorJavaOptions("train", "yarn",
+        conf("-Dx=1").set("spark.executor.defaultJavaOptions", "-XX:+TieredCompilation"))).isNull();
   }
 }
