@@ -70,12 +70,8 @@ final class ScalingStage {
         }
       }
       for (int epochs : new int[] {shortEpochs, longEpochs}) {
-        java.nio.file.Path zip = ctx.dir("scaling/mlp-single-" + epochs + ".zip");
-        java.nio.file.Path log = ctx.dir("scaling/mlp-single-" + epochs + ".log");
-        List<String> single = Ctx.java(Peers.class.getName(), "single-fit", data, String.valueOf(epochs), zip.toString());
         alt.add("single-" + epochs, () -> {
-          Ctx.run(single, log, "single-fit");
-          double a = TrainingStage.accuracy(ModelSerializer.restoreMultiLayerNetwork(zip.toFile()), testRows, batches);
+          double a = TrainingStage.singleFitProcess(ctx, "scaling/mlp-single-" + epochs, data, epochs, testRows, batches);
           if (epochs == longEpochs) {
             accuracy[2] = a;
           }
@@ -89,13 +85,10 @@ final class ScalingStage {
     Sample single = TrainingStage.perEpoch("single JVM per epoch", s.get("single-" + shortEpochs),
         s.get("single-" + longEpochs), extra);
     double ratio = Alternation.pairedRatio(single, ours);
-    boolean accOk = Math.abs(accuracy[1] - accuracy[2]) <= 0.01;
     ctx.report().add(new Report.Row("training (mlp, standalone cluster)",
-        "`train --workers 2` submitted to 2 one-core Workers, default options", ours,
-        "single-JVM `MultiLayerNetwork.fit` as a process of its own (`Peers single-fit`), same config, rows, batch 32,"
-            + " seed; 2 ND4J threads", single,
-        "speed per epoch ours ÷ single JVM", ratio, Alternation.pairedRatioRange(single, ours),
-        "≥ 0.8× at equal accuracy (±1 pt)", ratio >= 0.8 && accOk,
+        "`train --workers 2` submitted to 2 one-core Workers, default options", ours, TrainingStage.SINGLE_PROCESS_PEER,
+        single, "speed per epoch ours ÷ single JVM", ratio, Alternation.pairedRatioRange(single, ours),
+        TrainingStage.GOAL, TrainingStage.goalMet(ratio, accuracy[1], accuracy[2]),
         String.format(Locale.ROOT,
             "per-epoch cost = (time of %d epochs − time of %d) ÷ %d on both sides: whole `spark-submit`s (driver, two"
                 + " executors, `--patience` = the epochs) and whole single-fit processes; %d train rows; test accuracy"
