@@ -83,7 +83,11 @@ public interface DeepClassifierParams extends Params {
           "Each of N averaged replicas trains at learningRate × N (the linear scaling rule), so an epoch on N workers"
               + " moves the weights about as far as an epoch in one JVM at learningRate; false = every replica at"
               + " learningRate.");
-      prefetch = new IntParam(owner, "prefetch", "Minibatches prefetched per worker.",
+      prefetch = new IntParam(owner, "prefetch",
+          "Minibatches each worker builds ahead on a thread of its own; 0 = each is built on the worker's own thread"
+              + " just before its fit. The train rows are cached in memory, so building a minibatch is CPU work: on a"
+              + " worker's one core a prefetch thread only competes with the fit. Raise it for GPU executors, whose"
+              + " CPU is free while the GPU fits.",
           ParamChecks.intAtLeast("prefetch", 0));
       patience = new IntParam(owner, "patience",
           "Stop after this many epochs without a better validation accuracy.", ParamChecks.intAtLeast("patience", 1));
@@ -128,7 +132,7 @@ public interface DeepClassifierParams extends Params {
       owner.setDefault(workers, 0);
       owner.setDefault(averagingFrequency, 0);
       owner.setDefault(scaleLearningRate, true);
-      owner.setDefault(prefetch, 2);
+      owner.setDefault(prefetch, 0);
       owner.setDefault(patience, 5);
       owner.setDefault(validationFraction, 0.0);
       owner.setDefault(checkpointDir, "");

@@ -81,6 +81,7 @@ class SparkTrainerTest {
     MultiLayerNetwork local = new MultiLayerNetwork(Networks.build(ModelType.MLP, spec, o));
     local.init();
     MultiLayerNetwork start = local.clone();
+    MultiLayerNetwork startAgain = local.clone(); // the training master trains the network it is given
     org.nd4j.linalg.api.ndarray.INDArray initial = local.params().dup();
     for (DataSet d : minibatches) {
       local.fit(d);
@@ -90,6 +91,14 @@ class SparkTrainerTest {
     distributed.fit(SparkTrainer.toDataSets(rows, batches, 16, 99));
     assertThat(local.params().equalsWithEps(distributed.getNetwork().params(), 1e-5)).isTrue();
     assertThat(local.params().equalsWithEps(initial, 1e-4)).as("training moved the parameters").isFalse();
+
+    // minibatches built ahead on a prefetch thread (--prefetch 2, not the default) are the same minibatches
+    TrainOptions prefetching = new TrainOptions(mnist, "unused", false, false, ModelType.MLP, 1, 16, 1e-3, 7,
+        TrainOptions.Updater.ADAM, 0.0, 0.0, 32, 16, 2, 1, TrainOptions.Master.AVERAGING, 1, 1000, 2, 5);
+    SparkDl4jMultiLayer prefetched = new SparkDl4jMultiLayer(new JavaSparkContext(spark.sparkContext()),
+        startAgain, SparkTrainer.master(prefetching, 7));
+    prefetched.fit(SparkTrainer.toDataSets(rows, batches, 16, 99));
+    assertThat(local.params().equalsWithEps(prefetched.getNetwork().params(), 1e-5)).isTrue();
   }
 
   @Test
