@@ -22,7 +22,6 @@ import io.deeppipe.transforms.io.SerializableConfiguration;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -99,21 +98,15 @@ public final class ImageIngest {
   static final long FILES_PER_TASK = 2000;
 
   /**
-   * Every file under an ImageFolder tree {@code DIR/<label>/...}. The listing is Spark's own file
-   * index (parallel on large trees); its scan is not used because it silently skips zero-byte
-   * files, which must be counted and rejected.
+   * Every file under an ImageFolder tree {@code DIR/<label>/...}, as Spark's file index lists them
+   * ({@link io.deeppipe.transforms.io.FolderListing}); Spark's binaryFile scan is not used because it
+   * silently skips zero-byte files, which must be counted and rejected.
    */
   public static Dataset<Row> listFolder(SparkSession spark, String input) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Path root = qualifiedExisting(new Path(input), conf, "--input");
     String rootPath = root.toUri().getPath();
-    String[] uris =
-        spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(root.toString()).inputFiles();
-    List<String> paths = new ArrayList<>(uris.length);
-    for (String uri : uris) {
-      paths.add(new Path(URI.create(uri)).toString());
-    }
-    java.util.Collections.sort(paths);
+    List<String> paths = io.deeppipe.transforms.io.FolderListing.files(spark, root);
     // contiguous slices of the sorted list, as many per core, more on big trees (no sampling job, as
     // a range repartition of the list would run)
     int slices = tasks(spark, paths.size(), FILES_PER_TASK);
