@@ -17,8 +17,10 @@ import javax.imageio.ImageIO;
 /**
  * {@code ingest-images} (list, read, hash, decode, resize, Parquet + Arrow, statistics, card)
  * against a decode-only pass over the same files with the same decoder ({@link ImageDecoder}:
- * ImageIO + direct copy for complete JPEGs, OpenCV for PNG) and with the JDK's ImageIO. The decode-only passes read each
- * file and decode it on as many threads as Spark has task slots (2), in this JVM.
+ * ImageIO + direct copy for complete JPEGs, OpenCV for PNG) and with the JDK's ImageIO, and against Spark's own
+ * {@code binaryFile} source writing the files' bytes as Parquet (what reading them through Spark costs before any
+ * decoding). The decode-only passes read each file and decode it on as many threads as Spark has task slots (2), in
+ * this JVM.
  */
 final class ImageIngestStage {
   static final String MNIST_DATASET = "images/mnist-ours";
@@ -80,6 +82,8 @@ final class ImageIngestStage {
         .add("ours", () -> phases.set(0, ctx.pipelinePhases("ingest-images", "--input", input.toString(), "--output",
             output.toString(), "--mode", "overwrite", "--size", size, "--channels", String.valueOf(channels))))
         .add("decode-only", () -> pixels.set(pass(files, decodeOnly(channels))))
+        .add("binaryfile", () -> binaryFileToParquet(ctx.spark(), input,
+            ctx.dir("images/" + output.getFileName() + "-binaryfile")))
         .add("imageio", () -> pass(files, b -> {
           var img = ImageIO.read(new ByteArrayInputStream(b));
           if (img == null) {
@@ -103,8 +107,21 @@ final class ImageIngestStage {
     ctx.report().add(new Report.Row(stage, "`ingest-images --size " + size + " --channels " + channels + "`", ours,
         "ImageIO decode-only, 2 threads", iio, "speed ours ÷ speed ImageIO", r2,
         Alternation.pairedRatioRange(iio, ours), jpeg ? "≥ 3×" : "report", jpeg ? r2 >= 3 : null, null));
+    Sample bf = s.get("binaryfile");
+    double r4 = Alternation.pairedRatio(bf, ours);
+    ctx.report().add(new Report.Row(stage, "`ingest-images --size " + size + " --channels " + channels + "`", ours,
+        "Spark `binaryFile` → Parquet: the files' bytes read by Spark's own file source and written, no decode", bf,
+        "speed ours ÷ speed binaryFile → Parquet", r4, Alternation.pairedRatioRange(bf, ours), "report", null,
+        String.format(Locale.ROOT, "what any Spark job that reads these files as binaryFile pays before it decodes one: %.0f files/s",
+            files.size() / bf.median())));
     double r3 = Alternation.pairedRatio(iio, dec);
     ctx.report().extra(stage + ": decode-only speed ImageDecoder ÷ ImageIO", r3);
+  }
+
+  /** Spark's own {@code binaryFile} source over the folder, written as Parquet as it reads (no decode). */
+  static void binaryFileToParquet(org.apache.spark.sql.SparkSession spark, Path input, Path out) {
+    spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(input.toString())
+        .write().mode(org.apache.spark.sql.SaveMode.Overwrite).parquet(out.toString());
   }
 
   /** Files of the head folder: enough to start every Spark job of an ingest, too few to cost time of their own. */

@@ -43,6 +43,8 @@ public final class DatasetWriter implements AutoCloseable {
   private final Path staged;
   private final boolean overwrite;
   private boolean published;
+  /** The columns {@link #writeSplits} wrote, once it has. */
+  private org.apache.spark.sql.types.StructType splitsSchema;
 
   private DatasetWriter(SparkSession spark, Path target, boolean overwrite) {
     this.spark = spark;
@@ -103,6 +105,7 @@ public final class DatasetWriter implements AutoCloseable {
       }
     }
     org.apache.spark.sql.types.StructType schema = rows.drop(SplitAssigner.SPLIT).schema();
+    splitsSchema = schema;
     Storage.deleteQuietly(new Path(parquet, "_SUCCESS"), conf);
     for (String split : SplitAssigner.SPLITS) {
       Path partition = new Path(parquet, SplitAssigner.SPLIT + "=" + split);
@@ -173,10 +176,17 @@ public final class DatasetWriter implements AutoCloseable {
     Storage.writeBytes(new Path(staged, name), content, conf);
   }
 
-  /** The output schema of the written train split, for the card. */
+  /**
+   * The output schema of a written split, for the card: the columns {@link #writeSplits} wrote (every
+   * split has them; Parquet reads them back with the same types, which is all the card holds), else
+   * read from the split's Parquet files (a Spark job).
+   */
   public List<DatasetCard.Column> schemaOf(String split) {
     List<DatasetCard.Column> cols = new ArrayList<>();
-    for (StructField f : spark.read().parquet(stagedPath(PARQUET + "/" + split)).schema().fields()) {
+    StructField[] fields = splitsSchema != null
+        ? splitsSchema.fields()
+        : spark.read().parquet(stagedPath(PARQUET + "/" + split)).schema().fields();
+    for (StructField f : fields) {
       cols.add(new DatasetCard.Column(f.name(), f.dataType().simpleString()));
     }
     return cols;

@@ -60,6 +60,14 @@ class DatasetWriterTest {
       Map<String, Long> counts =
           w.writeSplits(rows(), List.of("id", "label", "token_ids", "image", "score"), true, 1 << 20);
       assertThat(counts).containsExactly(Map.entry("train", 2L), Map.entry("validation", 1L), Map.entry("test", 1L));
+      // the card's schema, known from the write, is what Parquet reads back from every split
+      for (String split : List.of("train", "validation", "test")) {
+        assertThat(w.schemaOf(split)).isEqualTo(
+            java.util.Arrays.stream(spark.read().parquet(w.stagedPath("parquet/" + split)).schema().fields())
+                .map(f -> new DatasetCard.Column(f.name(), f.dataType().simpleString())).toList());
+      }
+      assertThat(w.schemaOf("train")).extracting(DatasetCard.Column::type)
+          .containsExactly("string", "string", "array<int>", "binary", "double");
       Dataset<Row> rejected =
           spark.createDataFrame(
               List.of(RowFactory.create("f.jsonl", "{bad", "malformed_json")),
