@@ -93,23 +93,24 @@ final class ImageIngestStage {
         }))
         .run(stage, ctx.scale().imageReps(), ctx.warmUp(true));
     Sample ours = s.get("ours");
+    String command = "`ingest-images --size " + size + " --channels " + channels + "`";
     Sample dec = s.get("decode-only");
     Sample iio = s.get("imageio");
     double r1 = Alternation.pairedRatio(dec, ours);
     String rate = String.format(Locale.ROOT, "%d files; ours %.0f img/s, decode-only %.0f img/s, ImageIO %.0f img/s; ingest writes %s×%d",
         files.size(), files.size() / ours.median(), files.size() / dec.median(), files.size() / iio.median(), size, channels);
-    ctx.report().add(new Report.Row(stage, "`ingest-images --size " + size + " --channels " + channels + "`", ours,
+    ctx.report().add(new Report.Row(stage, command, ours,
         "decode-only, same decoder (ImageDecoder), 2 threads", dec, "speed ours ÷ speed decode-only", r1,
         Alternation.pairedRatioRange(dec, ours), jpeg ? "≥ 0.5×" : "≥ 0.25×", r1 >= (jpeg ? 0.5 : 0.25),
         rate + "; ours' " + JobTimes.jobs(phases.get(0)) + " Spark jobs in the last round: " + JobTimes.describe(phases.get(0))));
     ctx.report().extra(stage + ": ours' Spark job seconds by description (last round)", phases.get(0));
     double r2 = Alternation.pairedRatio(iio, ours);
-    ctx.report().add(new Report.Row(stage, "`ingest-images --size " + size + " --channels " + channels + "`", ours,
+    ctx.report().add(new Report.Row(stage, command, ours,
         "ImageIO decode-only, 2 threads", iio, "speed ours ÷ speed ImageIO", r2,
         Alternation.pairedRatioRange(iio, ours), jpeg ? "≥ 3×" : "report", jpeg ? r2 >= 3 : null, null));
     Sample bf = s.get("binaryfile");
     double r4 = Alternation.pairedRatio(bf, ours);
-    ctx.report().add(new Report.Row(stage, "`ingest-images --size " + size + " --channels " + channels + "`", ours,
+    ctx.report().add(new Report.Row(stage, command, ours,
         "Spark `binaryFile` → Parquet: the files' bytes read by Spark's own file source and written, no decode", bf,
         "speed ours ÷ speed binaryFile → Parquet", r4, Alternation.pairedRatioRange(bf, ours), "report", null,
         String.format(Locale.ROOT, "what any Spark job that reads these files as binaryFile pays before it decodes one: %.0f files/s",

@@ -273,46 +273,30 @@ public final class ImageIngest {
   static byte[] readAll(Path path, Configuration conf) throws RejectedImage {
     try {
       FileSystem fs = path.getFileSystem(conf);
-      if (fs instanceof LocalFileSystem local) {
-        java.io.File file = local.pathToFile(path);
-        if (!local.pathToFile(local.getChecksumFile(path)).exists()) {
-          return readLocal(file.toPath());
-        }
+      if (fs instanceof LocalFileSystem local && !local.pathToFile(local.getChecksumFile(path)).exists()) {
+        java.nio.file.Path file = local.pathToFile(path).toPath();
+        java.nio.file.attribute.BasicFileAttributes attributes =
+            Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+        checkReadable(attributes.isDirectory(), attributes.size());
+        return Files.readAllBytes(file);
       }
       FileStatus status = fs.getFileStatus(path);
-      if (status.isDirectory()) {
-        throw new RejectedImage(RejectedImage.UNREADABLE, "is a directory");
-      }
-      checkSize(status.getLen());
+      checkReadable(status.isDirectory(), status.getLen());
       try (InputStream in = fs.open(path)) {
         return in.readAllBytes();
       }
-    } catch (FileNotFoundException e) {
+    } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
       throw new RejectedImage(RejectedImage.MISSING_FILE, "no such file");
     } catch (IOException e) {
       throw new RejectedImage(RejectedImage.UNREADABLE, e.getClass().getSimpleName() + ": " + e.getMessage());
     }
   }
 
-  private static byte[] readLocal(java.nio.file.Path file) throws IOException, RejectedImage {
-    java.nio.file.attribute.BasicFileAttributes attributes;
-    try {
-      attributes = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new RejectedImage(RejectedImage.MISSING_FILE, "no such file");
-    }
-    if (attributes.isDirectory()) {
+  /** Refuses a directory, and a file larger than {@link #MAX_FILE_BYTES} before it is read. */
+  private static void checkReadable(boolean directory, long bytes) throws RejectedImage {
+    if (directory) {
       throw new RejectedImage(RejectedImage.UNREADABLE, "is a directory");
     }
-    checkSize(attributes.size());
-    try {
-      return Files.readAllBytes(file);
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new RejectedImage(RejectedImage.MISSING_FILE, "no such file");
-    }
-  }
-
-  private static void checkSize(long bytes) throws RejectedImage {
     if (bytes > MAX_FILE_BYTES) {
       throw new RejectedImage(RejectedImage.TOO_MANY_PIXELS, "file of " + bytes + " bytes");
     }
