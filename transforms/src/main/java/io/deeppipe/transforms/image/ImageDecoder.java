@@ -1,12 +1,18 @@
 package io.deeppipe.transforms.image;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
@@ -329,9 +335,12 @@ public final class ImageDecoder {
 
   /**
    * A complete 8-bit gray or YCbCr JPEG by the JDK's decoder (native libjpeg), which decoded real
-   * photos about twice as fast as OpenCV 4.5.5's imdecode (BENCHMARKS.md), its raster copied
-   * directly. Null for anything else — CMYK/YCCK, an exotic raster, a decoder warning or error —
-   * which then takes OpenCV's path (and, failing that, ImageIO's, which says why).
+   * photos about twice as fast as OpenCV 4.5.5's imdecode (BENCHMARKS.md). A colour JPEG is decoded
+   * straight into an R, G, B raster of our own: libjpeg hands the reader R, G, B scanlines, which it
+   * copies whole into such a raster, where into its default B, G, R image it stores them sample by
+   * sample (and the B, G, R then had to be swapped back) — ~40 % of a photo's decode. Null for
+   * anything else — CMYK/YCCK, an ICC-profiled or exotic type, a decoder warning or error — which
+   * then takes OpenCV's path (and, failing that, ImageIO's, which says why).
    */
   static Pixels jpegByImageIo(byte[] bytes, int channels) {
     Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName("jpeg");
@@ -339,39 +348,60 @@ public final class ImageDecoder {
       return null;
     }
     ImageReader reader = readers.next();
-    BufferedImage image;
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
       reader.setInput(in, true, true);
       boolean[] warned = new boolean[1];
       reader.addIIOReadWarningListener((IIOReadWarningListener) (source, message) -> warned[0] = true);
-      image = reader.read(0);
-      if (warned[0]) {
+      int type = reader.getImageTypes(0).next().getBufferedImageType();
+      if (type == BufferedImage.TYPE_3BYTE_BGR) {
+        int w = reader.getWidth(0);
+        int h = reader.getHeight(0);
+        byte[] rgb = new byte[Math.multiplyExact(Math.multiplyExact(w, h), 3)];
+        ImageReadParam param = reader.getDefaultReadParam();
+        param.setDestination(new BufferedImage(RGB, Raster.createInterleavedRaster(
+            new DataBufferByte(rgb, rgb.length), w, h, w * 3, 3, new int[] {0, 1, 2}, null), false, null));
+        reader.read(0, param);
+        return warned[0] ? null : channels == 3 ? new Pixels(h, w, 3, rgb) : rgbToLuma(rgb, h, w);
+      }
+      if (type != BufferedImage.TYPE_BYTE_GRAY) {
         return null;
       }
+      BufferedImage image = reader.read(0);
+      return warned[0] ? null : gray8(image, channels);
     } catch (IOException | RuntimeException e) {
       return null;
     } finally {
       reader.dispose();
     }
-    int type = image.getType();
-    if (type != BufferedImage.TYPE_3BYTE_BGR && type != BufferedImage.TYPE_BYTE_GRAY) {
-      return null;
-    }
+  }
+
+  /** Opaque sRGB over interleaved R, G, B bytes: the layout libjpeg's scanlines are copied from. */
+  private static final ColorModel RGB = new ComponentColorModel(
+      ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false, ColorModel.OPAQUE, DataBuffer.TYPE_BYTE);
+
+  /** A decoded TYPE_BYTE_GRAY image's own bytes, or null for a raster laid out otherwise. */
+  private static Pixels gray8(BufferedImage image, int channels) {
     int w = image.getWidth();
     int h = image.getHeight();
-    int bands = type == BufferedImage.TYPE_BYTE_GRAY ? 1 : 3;
     Raster raster = image.getRaster();
-    if (!(raster.getDataBuffer() instanceof java.awt.image.DataBufferByte buffer)
+    if (image.getType() != BufferedImage.TYPE_BYTE_GRAY
+        || !(raster.getDataBuffer() instanceof DataBufferByte buffer)
         || !(raster.getSampleModel() instanceof java.awt.image.PixelInterleavedSampleModel model)
-        || model.getScanlineStride() != w * bands || model.getPixelStride() != bands
+        || model.getScanlineStride() != w || model.getPixelStride() != 1
         || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0
         || buffer.getNumBanks() != 1 || buffer.getOffset() != 0) {
       return null;
     }
-    if (bands == 3 && !java.util.Arrays.equals(model.getBandOffsets(), new int[] {2, 1, 0})) {
-      return null; // TYPE_3BYTE_BGR always is B, G, R; anything else takes the general path
+    return packed8(buffer.getData(), h, w, 1, channels);
+  }
+
+  /** R, G, B samples to BT.601 luma. */
+  private static Pixels rgbToLuma(byte[] rgb, int h, int w) {
+    byte[] out = new byte[h * w];
+    for (int p = 0; p < out.length; p++) {
+      out[p] = (byte) luma(rgb[p * 3] & 0xFF, rgb[p * 3 + 1] & 0xFF, rgb[p * 3 + 2] & 0xFF);
     }
-    return packed8(buffer.getData(), h, w, bands, channels);
+    return new Pixels(h, w, 1, out);
   }
 
   /**

@@ -137,7 +137,8 @@ class ImageDecoderTest {
   /**
    * Complete JPEGs take ImageIO's decoder with a direct raster copy: exactly the pixels of
    * ImageIO.read + the general BufferedImage conversion, for real colour photos and a gray JPEG,
-   * into 3 and 1 channels; a JPEG it warns about is left to the other paths.
+   * into 3 and 1 channels (also odd sizes, a crop and a progressive JPEG, which its R, G, B
+   * destination must not change); a JPEG it warns about, and a CMYK one, are left to the other paths.
    */
   @Test
   void jpegsDecodedByImageIoWithADirectCopyMatchTheGeneralConversion() throws Exception {
@@ -155,6 +156,33 @@ class ImageDecoderTest {
         assertThat(ImageDecoder.decode(jpeg, channels, MAX).data()).isEqualTo(fast.data());
       }
     }
+    // odd sizes (a raster row of 3 × 13 bytes), a crop of a real photo, and a progressive JPEG
+    BufferedImage noisy = new BufferedImage(13, 7, BufferedImage.TYPE_INT_RGB);
+    java.util.Random random = new java.util.Random(7);
+    for (int y = 0; y < 7; y++) {
+      for (int x = 0; x < 13; x++) {
+        noisy.setRGB(x, y, random.nextInt(1 << 24));
+      }
+    }
+    BufferedImage photo = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(jpegs.get(1)));
+    jpegs.add(Images.encode(noisy, "jpg"));
+    jpegs.add(Images.encode(photo.getSubimage(101, 37, 211, 153), "jpg"));
+    jpegs.add(Images.progressiveJpeg(photo));
+    for (byte[] jpeg : jpegs.subList(3, jpegs.size())) {
+      BufferedImage reference = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(jpeg));
+      for (int channels : new int[] {1, 3}) {
+        Pixels fast = ImageDecoder.jpegByImageIo(jpeg, channels);
+        assertThat(fast).isNotNull();
+        assertThat(fast.width()).isEqualTo(reference.getWidth());
+        assertThat(fast.data()).isEqualTo(ImageDecoder.toPixels(reference, channels).data());
+      }
+    }
+    // a four-channel (CMYK) JPEG is not the JDK reader's: declined here, decoded by the other paths
+    byte[] cmyk = Images.cmykJpeg(9, 5);
+    assertThat(ImageDecoder.jpegByImageIo(cmyk, 3)).isNull();
+    Pixels other = ImageDecoder.decode(cmyk, 3, MAX);
+    assertThat(other.width()).isEqualTo(9);
+    assertThat(other.height()).isEqualTo(5);
     byte[] damaged = jpegs.get(0).clone();
     for (int i = damaged.length / 2; i < damaged.length / 2 + 64; i++) {
       damaged[i] = (byte) 0xFF; // marker soup in the middle of the entropy-coded data

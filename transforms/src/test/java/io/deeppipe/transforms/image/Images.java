@@ -24,6 +24,47 @@ final class Images {
     }
   }
 
+  /** {@code img} as a progressive JPEG (the JDK's writer, its default progression). */
+  static byte[] progressiveJpeg(BufferedImage img) {
+    javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+    try (ByteArrayOutputStream out = new ByteArrayOutputStream();
+        javax.imageio.stream.ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
+      javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+      param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
+      writer.setOutput(stream);
+      writer.write(null, new javax.imageio.IIOImage(img, null, null), param);
+      stream.flush();
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      writer.dispose();
+    }
+  }
+
+  /** A four-channel (CMYK, Adobe) JPEG of {@code width x height}, written from a raster by the JDK's writer. */
+  static byte[] cmykJpeg(int width, int height) {
+    java.awt.image.WritableRaster raster = java.awt.image.Raster.createInterleavedRaster(
+        java.awt.image.DataBuffer.TYPE_BYTE, width, height, 4, null);
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        raster.setPixel(x, y, new int[] {x * 20, y * 40, 60, 30});
+      }
+    }
+    javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+    try (ByteArrayOutputStream out = new ByteArrayOutputStream();
+        javax.imageio.stream.ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
+      writer.setOutput(stream);
+      writer.write(null, new javax.imageio.IIOImage(raster, null, null), writer.getDefaultWriteParam());
+      stream.flush();
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      writer.dispose();
+    }
+  }
+
   /** An RGB image whose pixel (y, x) is given by {@code rgb[y][x]} (0xRRGGBB). */
   static BufferedImage rgb(int[][] rgb) {
     BufferedImage img = new BufferedImage(rgb[0].length, rgb.length, BufferedImage.TYPE_INT_RGB);
