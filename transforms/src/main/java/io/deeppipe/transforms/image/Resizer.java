@@ -100,77 +100,119 @@ public final class Resizer {
   }
 
   /**
-   * Downscaling by area with exactly the arithmetic of that per-pixel code (the same products, sums in
-   * the same order, the same rounding), without recomputing each source pixel's coverage per
-   * output pixel or going through {@link Pixels#get}: the resize was as costly as the decode. The
-   * column weights are laid out flat, three channels sum into locals (each channel's sum still in
-   * source order, so the result is bit for bit the general loop's), and every array index in the
-   * inner loop is its counter times a constant plus an offset, so the JIT checks the bounds once per
-   * loop instead of once per sample (indices read from a table cost ~15 % more, BENCHMARKS.md).
+   * Downscaling by area, byte for byte what the per-pixel area code gives (ResizerTest keeps it as the
+   * reference), in two steps: for each output row, the source rows under it are summed into one line of
+   * weighted column sums (a loop whose samples do not depend on each other), then each output pixel
+   * weighs the columns under it and divides by its coverage. That sums in another order than the
+   * reference (rows first, then columns), so its mean can differ from the reference's by a few units in
+   * the last place: where a mean lies within {@link #tolerance} of k + 0.5, where the two could round
+   * differently, the pixel is computed again in the reference's own order ({@link #exactPixel}; ~0.4 %
+   * of the pixels of the bench's photos). The resize was as costly as the decode (BENCHMARKS.md).
    */
   private static void areaResize(Pixels src, double top, double left, double sy, double sx, int outH, int outW,
       byte[] out) {
     int c = src.channels();
     int width = src.width();
     byte[] data = src.data();
-    int[] columnStart = new int[outW + 1];
-    int[] columnFirst = new int[outW];
     Span[] columns = new Span[outW];
+    double[] columnTotal = new double[outW];
     for (int x = 0; x < outW; x++) {
       columns[x] = Span.of(left + x * sx, Math.max(sx, 1), width);
-      columnFirst[x] = columns[x].first();
-      columnStart[x + 1] = columnStart[x] + columns[x].weight().length;
+      for (double w : columns[x].weight()) {
+        columnTotal[x] += w;
+      }
     }
-    double[] columnWeight = new double[columnStart[outW]];
-    for (int x = 0; x < outW; x++) {
-      System.arraycopy(columns[x].weight(), 0, columnWeight, columnStart[x], columns[x].weight().length);
-    }
-    double[] acc = new double[c];
+    int from = columns[0].first();
+    double[] line = new double[(columns[outW - 1].first() + columns[outW - 1].weight().length - from) * c];
+    double[] mean = new double[c];
     for (int y = 0; y < outH; y++) {
       Span row = Span.of(top + y * sy, Math.max(sy, 1), src.height());
       double[] rowWeight = row.weight();
+      java.util.Arrays.fill(line, 0);
+      double rowTotal = 0;
+      for (int j = 0; j < rowWeight.length; j++) {
+        double wy = rowWeight[j];
+        rowTotal += wy;
+        int at = ((row.first() + j) * width + from) * c;
+        for (int k = 0; k < line.length; k++) {
+          line[k] += wy * (data[at + k] & 0xFF);
+        }
+      }
       for (int x = 0; x < outW; x++) {
-        int from = columnStart[x];
-        int n = columnStart[x + 1] - from;
+        double[] columnWeight = columns[x].weight();
+        int at = (columns[x].first() - from) * c;
         int o = (y * outW + x) * c;
+        double scale = 1 / (columnTotal[x] * rowTotal);
+        double tolerance = tolerance(rowWeight.length * columnWeight.length);
+        boolean safe = true;
         if (c == 3) {
           double r = 0;
           double g = 0;
           double b = 0;
-          double total = 0;
-          for (int j = 0; j < rowWeight.length; j++) {
-            double wy = rowWeight[j];
-            int at = ((row.first() + j) * width + columnFirst[x]) * 3;
-            for (int i = 0; i < n; i++) {
-              double weight = wy * columnWeight[from + i];
-              total += weight;
-              r += weight * (data[at + 3 * i] & 0xFF);
-              g += weight * (data[at + 3 * i + 1] & 0xFF);
-              b += weight * (data[at + 3 * i + 2] & 0xFF);
-            }
+          for (int i = 0; i < columnWeight.length; i++) {
+            double w = columnWeight[i];
+            r += w * line[at + 3 * i];
+            g += w * line[at + 3 * i + 1];
+            b += w * line[at + 3 * i + 2];
           }
-          out[o] = toByte(r / total);
-          out[o + 1] = toByte(g / total);
-          out[o + 2] = toByte(b / total);
+          mean[0] = r * scale;
+          mean[1] = g * scale;
+          mean[2] = b * scale;
         } else {
-          java.util.Arrays.fill(acc, 0);
-          double total = 0;
-          for (int j = 0; j < rowWeight.length; j++) {
-            double wy = rowWeight[j];
-            int at = ((row.first() + j) * width + columnFirst[x]) * c;
-            for (int i = 0; i < n; i++) {
-              double weight = wy * columnWeight[from + i];
-              total += weight;
-              for (int k = 0; k < c; k++) {
-                acc[k] += weight * (data[at + i * c + k] & 0xFF);
-              }
-            }
-          }
           for (int k = 0; k < c; k++) {
-            out[o + k] = toByte(acc[k] / total);
+            double sum = 0;
+            for (int i = 0; i < columnWeight.length; i++) {
+              sum += columnWeight[i] * line[at + i * c + k];
+            }
+            mean[k] = sum * scale;
           }
         }
+        for (int k = 0; k < c; k++) {
+          double q = mean[k] + 0.5;
+          int rounded = (int) q; // the mean is >= 0 up to rounding error: truncation is floor here
+          double fraction = q - rounded;
+          safe &= fraction >= tolerance && fraction <= 1 - tolerance;
+          out[o + k] = (byte) Math.min(255, rounded);
+        }
+        if (!safe) {
+          exactPixel(data, width, c, row, columns[x], out, o);
+        }
       }
+    }
+  }
+
+  /**
+   * How far from k + 0.5 a mean of {@code terms} weighted samples (0–255, weights >= 0) must lie for
+   * both summation orders to round it alike. Each order's mean is within about (2 × terms + 10) units
+   * in the last place (2^-53, relative) of the exact one; this allows ~2 000 times that.
+   */
+  static double tolerance(int terms) {
+    return 0x1p-40 * 256 * (terms + 16);
+  }
+
+  /**
+   * One output pixel of the area resize in the reference's order: for each source row under it, for
+   * each source column, the weight (row weight × column weight) times the sample, summed as it comes,
+   * then divided by the summed weights and rounded.
+   */
+  private static void exactPixel(byte[] data, int width, int c, Span row, Span column, byte[] out, int o) {
+    double[] rowWeight = row.weight();
+    double[] columnWeight = column.weight();
+    double[] acc = new double[c];
+    double total = 0;
+    for (int j = 0; j < rowWeight.length; j++) {
+      double wy = rowWeight[j];
+      int at = ((row.first() + j) * width + column.first()) * c;
+      for (int i = 0; i < columnWeight.length; i++) {
+        double weight = wy * columnWeight[i];
+        total += weight;
+        for (int k = 0; k < c; k++) {
+          acc[k] += weight * (data[at + i * c + k] & 0xFF);
+        }
+      }
+    }
+    for (int k = 0; k < c; k++) {
+      out[o + k] = toByte(acc[k] / total);
     }
   }
 
