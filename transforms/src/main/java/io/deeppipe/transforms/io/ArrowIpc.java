@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
@@ -110,6 +111,9 @@ public final class ArrowIpc {
     /** A record batch's size at most, about (checked every 64 rows): bounds memory for large rows (images). */
     static final long MAX_BATCH_BYTES = 32L << 20;
 
+    /** Variable-width bytes in a row from which a batch is planned by its first row's size ({@link #plan}). */
+    static final long LARGE_ROW = 4096;
+
     private final BufferAllocator allocator;
     private final VectorSchemaRoot root;
     private final OutputStream out;
@@ -117,6 +121,7 @@ public final class ArrowIpc {
     private final List<FieldVector> vectors;
     private final StructField[] fields;
     private final int batchRows;
+    private int limit;
     private int n;
     private long total;
 
@@ -143,12 +148,46 @@ public final class ArrowIpc {
         setValue(vectors.get(c), n, row, c, fields[c].dataType());
       }
       n++;
-      if (n == batchRows || (n % 64 == 0 && bytes() >= MAX_BATCH_BYTES)) {
+      if (n == 1) {
+        limit = plan();
+      }
+      if (n == limit || (n % 64 == 0 && bytes() >= MAX_BATCH_BYTES)) {
         flush();
         total += n;
         n = 0;
         root.allocateNew();
       }
+    }
+
+    /**
+     * The rows this batch takes, planned from its first row. Rows of at least {@link #LARGE_ROW}
+     * variable-width bytes (images) end the batch where, at the first row's size, the next would pass
+     * {@link #MAX_BATCH_BYTES}, and each variable-width data buffer is allocated at that size once:
+     * grown by doubling from Arrow's 32 KiB it was copied ~11 times, each time into direct memory the
+     * process touched for the first time, and ended at 64 MiB — page faults and those copies were most
+     * of the Arrow twin's cost (perf, BENCHMARKS.md). Smaller rows (text) keep {@code batchRows} and
+     * Arrow's own growth.
+     */
+    private int plan() {
+      long first = 0;
+      for (FieldVector v : vectors) {
+        if (v instanceof BaseVariableWidthVector w) {
+          first += w.getOffsetBuffer().getInt(BaseVariableWidthVector.OFFSET_WIDTH);
+        }
+      }
+      if (first < LARGE_ROW) {
+        return batchRows;
+      }
+      int rows = (int) Math.max(1, Math.min(batchRows, MAX_BATCH_BYTES / first));
+      for (FieldVector v : vectors) {
+        if (v instanceof BaseVariableWidthVector w) {
+          long need = (long) w.getOffsetBuffer().getInt(BaseVariableWidthVector.OFFSET_WIDTH) * rows;
+          if (need > w.getDataBuffer().capacity()) {
+            w.reallocDataBuffer(need);
+          }
+        }
+      }
+      return rows;
     }
 
     private void flush() throws IOException {
@@ -159,10 +198,15 @@ public final class ArrowIpc {
       writer.writeBatch();
     }
 
+    /**
+     * The bytes the batch's {@code n} rows take. (Not {@code getBufferSize()}, which counts the value
+     * count set at flush, 0 before it: the 32 MiB check never ended a batch, and a batch of 4 096
+     * images of 96×96×3 grew its buffer to 128 MiB.)
+     */
     private long bytes() {
       long b = 0;
       for (FieldVector v : vectors) {
-        b += v.getBufferSize();
+        b += v.getBufferSizeFor(n);
       }
       return b;
     }

@@ -133,6 +133,80 @@ class ArrowIpcTest {
    * with an array that may hold nulls keeps the standard three-level layout. Arrow off: Parquet only,
    * rows still counted by directory.
    */
+  /**
+   * Rows of images are batched by the first row's size: each batch as many rows as fit 32 MiB, its
+   * data buffer allocated once; later rows larger than the first still fit (the buffer grows) and the
+   * size check still ends their batch; small rows keep batchRows. Every row reads back as written.
+   */
+  @Test
+  void largeRowsAreBatchedByTheFirstRowsSizeAndReadBackWhole(@TempDir Path dir) throws Exception {
+    StructType schema = new StructType().add("id", DataTypes.StringType).add("image", DataTypes.BinaryType);
+    var conf = spark.sparkContext().hadoopConfiguration();
+    java.util.function.IntFunction<byte[]> image = i -> {
+      byte[] b = new byte[i % 3 == 2 ? 40_000 : 20_000]; // every third row twice the first's size
+      for (int k = 0; k < b.length; k++) {
+        b[k] = (byte) (i * 31 + k);
+      }
+      return b;
+    };
+    org.apache.hadoop.fs.Path images = new org.apache.hadoop.fs.Path(dir.resolve("images.arrow").toString());
+    try (ArrowIpc.FileWriter writer = new ArrowIpc.FileWriter(images, schema, ArrowIpc.DEFAULT_BATCH_ROWS, conf)) {
+      for (int i = 0; i < 3000; i++) {
+        writer.write(new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(
+            new Object[] {org.apache.spark.unsafe.types.UTF8String.fromString("r" + (10000 + i)), image.apply(i)}));
+      }
+    }
+    List<Integer> batches = new java.util.ArrayList<>();
+    int row = 0;
+    try (var allocator = new org.apache.arrow.memory.RootAllocator();
+        var reader = new org.apache.arrow.vector.ipc.ArrowFileReader(
+            java.nio.file.Files.newByteChannel(dir.resolve("images.arrow")), allocator)) {
+      while (reader.loadNextBatch()) {
+        var root = reader.getVectorSchemaRoot();
+        batches.add(root.getRowCount());
+        var bytes = (org.apache.arrow.vector.VarBinaryVector) root.getVector("image");
+        var ids = (org.apache.arrow.vector.VarCharVector) root.getVector("id");
+        long batchBytes = 0;
+        for (int i = 0; i < root.getRowCount(); i++, row++) {
+          assertThat(ids.getObject(i).toString()).isEqualTo("r" + (10000 + row));
+          assertThat(bytes.get(i)).isEqualTo(image.apply(row));
+          batchBytes += bytes.get(i).length;
+        }
+        // at most 32 MiB and the 63 rows before the next check
+        assertThat(batchBytes).isLessThanOrEqualTo((32L << 20) + 63 * 40_000);
+      }
+    }
+    assertThat(row).isEqualTo(3000);
+    // a first row of 20 006 bytes plans 32 MiB / 20 006 = 1 677 rows, one of 40 006 bytes 838; with
+    // every third row twice as large, the 32 MiB check (every 64 rows) may end a batch before its plan
+    assertThat(batches).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(1677)).hasSizeGreaterThan(2);
+
+    org.apache.hadoop.fs.Path uniform = new org.apache.hadoop.fs.Path(dir.resolve("uniform.arrow").toString());
+    org.apache.hadoop.fs.Path small = new org.apache.hadoop.fs.Path(dir.resolve("small.arrow").toString());
+    try (ArrowIpc.FileWriter big = new ArrowIpc.FileWriter(uniform, schema, ArrowIpc.DEFAULT_BATCH_ROWS, conf);
+        ArrowIpc.FileWriter text = new ArrowIpc.FileWriter(small, schema, 1000, conf)) {
+      for (int i = 0; i < 3000; i++) {
+        big.write(new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(
+            new Object[] {org.apache.spark.unsafe.types.UTF8String.fromString("r" + (10000 + i)), new byte[20_000]}));
+        text.write(new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(
+            new Object[] {org.apache.spark.unsafe.types.UTF8String.fromString("r" + i), new byte[100]}));
+      }
+    }
+    assertThat(batchRows(dir.resolve("uniform.arrow"))).containsExactly(1677, 1323);
+    assertThat(batchRows(dir.resolve("small.arrow"))).containsExactly(1000, 1000, 1000);
+  }
+
+  private static List<Integer> batchRows(Path file) throws Exception {
+    List<Integer> batches = new java.util.ArrayList<>();
+    try (var allocator = new org.apache.arrow.memory.RootAllocator();
+        var reader = new org.apache.arrow.vector.ipc.ArrowFileReader(java.nio.file.Files.newByteChannel(file), allocator)) {
+      while (reader.loadNextBatch()) {
+        batches.add(reader.getVectorSchemaRoot().getRowCount());
+      }
+    }
+    return batches;
+  }
+
   @Test
   void twoLevelListsReadBackTheSameRowsAndArrowCanBeOff(@TempDir Path dir) throws Exception {
     List<Row> data = new java.util.ArrayList<>();
