@@ -26,20 +26,7 @@ final class Images {
 
   /** {@code img} as a progressive JPEG (the JDK's writer, its default progression). */
   static byte[] progressiveJpeg(BufferedImage img) {
-    javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-    try (ByteArrayOutputStream out = new ByteArrayOutputStream();
-        javax.imageio.stream.ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
-      javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
-      param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
-      writer.setOutput(stream);
-      writer.write(null, new javax.imageio.IIOImage(img, null, null), param);
-      stream.flush();
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      writer.dispose();
-    }
+    return jpeg(new javax.imageio.IIOImage(img, null, null), true);
   }
 
   /** A four-channel (CMYK, Adobe) JPEG of {@code width x height}, written from a raster by the JDK's writer. */
@@ -51,11 +38,19 @@ final class Images {
         raster.setPixel(x, y, new int[] {x * 20, y * 40, 60, 30});
       }
     }
+    return jpeg(new javax.imageio.IIOImage(raster, null, null), false);
+  }
+
+  private static byte[] jpeg(javax.imageio.IIOImage image, boolean progressive) {
     javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
     try (ByteArrayOutputStream out = new ByteArrayOutputStream();
         javax.imageio.stream.ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
+      javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+      if (progressive) {
+        param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
+      }
       writer.setOutput(stream);
-      writer.write(null, new javax.imageio.IIOImage(raster, null, null), writer.getDefaultWriteParam());
+      writer.write(null, image, param);
       stream.flush();
       return out.toByteArray();
     } catch (IOException e) {
